@@ -1,0 +1,34 @@
+# Every target that runs code first makes sure .venv exists and holds the
+# package with its dev extras, so a fresh clone needs no step done by hand.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.skneuro-installed
+
+.PHONY: venv test lint demo bench docs clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --progress-bar off -e ".[dev]"
+	touch $(STAMP)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+test: lint
+	$(PY) -m pytest
+
+demo: $(STAMP)
+	$(PY) examples/demo_pool_interpolate.py
+
+bench: $(STAMP)
+	@set -e; for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f; done
+
+docs: $(STAMP)
+	$(PY) -m pip install --quiet --progress-bar off -e ".[docs]"
+	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
+
+clean:
+	rm -rf $(VENV) docs/_build .pytest_cache .ruff_cache

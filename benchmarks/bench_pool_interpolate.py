@@ -1,0 +1,172 @@
+"""Throughput of PoolInterpolate against the seed's per-image scipy loop,
+batched torch pooling + interpolation, and a plain copy of the same data.
+
+On random 28x28 float32 images, for the seed study's four (window, stride)
+cases and the linear and cubic methods, times (median of several interleaved
+repeats):
+
+- ``PoolInterpolate(...).fit_transform(X)`` on flat ``(n, 784)`` rows;
+- scipy, the seed's way: a Python loop over images, each average-pooled, then
+  ``RectBivariateSpline(..., kx=k, ky=k, s=0)`` evaluated on the 28x28 grid.
+  This is slow, so it runs on a subset of the images (``--scipy-images``) and
+  its time is scaled per image;
+- torch: ``avg_pool2d`` then ``F.interpolate(mode="bilinear"/"bicubic",
+  align_corners=True)`` on the whole batch (torch's bicubic is the cubic
+  convolution kernel, not a cubic spline, so only its speed is comparable);
+- ``np.copy`` of the same array: the memory-bandwidth limit for any transform
+  that reads the images and writes new ones.
+
+Prints throughput (images/s) and the ratios PoolInterpolate/scipy (target
+>= 50), PoolInterpolate/torch (target >= 1) and PoolInterpolate/copy (target
+>= 0.4). Run: ``python benchmarks/bench_pool_interpolate.py [--n-images N]``.
+"""
+
+import argparse
+import os
+import platform
+import sys
+import time
+
+import numpy as np
+
+CASES = [(2, 1), (2, 2), (3, 1), (3, 2)]
+TARGETS = {"scipy": 50.0, "torch": 1.0, "copy": 0.4}
+
+
+def scipy_per_image(images, pool, stride, order):
+    """The seed's way: pool each image, then fit and evaluate a scipy spline."""
+    from numpy.lib.stride_tricks import sliding_window_view
+    from scipy.interpolate import RectBivariateSpline
+
+    h, w = images.shape[1:]
+    x, y = np.linspace(0, 1, h), np.linspace(0, 1, w)
+    out = np.empty(images.shape, dtype=np.float64)
+    for i, image in enumerate(images):
+        windows = sliding_window_view(image, (pool, pool))[::stride, ::stride]
+        pooled = windows.mean(axis=(2, 3))
+        xp, yp = np.linspace(0, 1, pooled.shape[0]), np.linspace(0, 1, pooled.shape[1])
+        spline = RectBivariateSpline(xp, yp, pooled, kx=order, ky=order, s=0)
+        out[i] = spline(x, y)
+    return out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n-images", type=int, default=10_000)
+    parser.add_argument(
+        "--scipy-images",
+        type=int,
+        default=500,
+        help="images timed with the per-image scipy loop (scaled per image)",
+    )
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--methods", nargs="+", default=["linear", "cubic"])
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--strict", action="store_true", help="exit with status 1 if a target is missed"
+    )
+    args = parser.parse_args(argv)
+
+    import torch
+    import torch.nn.functional as F
+
+    from skneuro.preprocessing import PoolInterpolate
+
+    n = args.n_images
+    rng = np.random.default_rng(args.seed)
+    X = rng.random((n, 28 * 28), dtype=np.float32)
+    n_scipy = min(args.scipy_images, n)
+    X_scipy = X[:n_scipy].reshape(-1, 28, 28).astype(np.float64)
+    X_torch = torch.from_numpy(X).view(n, 1, 28, 28)
+
+    print(
+        f"{n} random 28x28 float32 images; median of {args.repeats} interleaved "
+        f"repeats. scipy per-image loop timed on {n_scipy} images and scaled per "
+        "image.\n"
+        f"python {platform.python_version()}, numpy {np.__version__}, torch "
+        f"{torch.__version__} ({torch.get_num_threads()} threads), "
+        f"{os.cpu_count()} CPUs"
+    )
+
+    rows = []
+    for pool, stride in CASES:
+        for method in args.methods:
+            order = {"linear": 1, "cubic": 3}[method]
+            mode = {"linear": "bilinear", "cubic": "bicubic"}[method]
+            est = PoolInterpolate(pool_size=pool, stride=stride, method=method)
+
+            def run_ours(est=est):
+                return est.fit_transform(X)
+
+            def run_scipy(pool=pool, stride=stride, order=order):
+                return scipy_per_image(X_scipy, pool, stride, order)
+
+            def run_torch(pool=pool, stride=stride, mode=mode):
+                pooled = F.avg_pool2d(X_torch, kernel_size=pool, stride=stride)
+                return F.interpolate(
+                    pooled, size=(28, 28), mode=mode, align_corners=True
+                ).numpy()
+
+            def run_copy():
+                return np.copy(X)
+
+            funcs = {
+                "ours": run_ours,
+                "scipy": run_scipy,
+                "torch": run_torch,
+                "copy": run_copy,
+            }
+            # Warm up (and check agreement once).
+            ours = run_ours()
+            ref = run_scipy()
+            err_scipy = np.abs(ours[:n_scipy].reshape(ref.shape) - ref).max()
+            err_torch = np.abs(ours.reshape(n, 1, 28, 28) - run_torch()).max()
+            run_copy()
+            times = {name: [] for name in funcs}
+            for _ in range(args.repeats):
+                for name, func in funcs.items():
+                    start = time.perf_counter()
+                    func()
+                    times[name].append(time.perf_counter() - start)
+            speed = {
+                name: (n_scipy if name == "scipy" else n) / np.median(t)
+                for name, t in times.items()
+            }
+            rows.append(
+                (f"{pool}x{pool}/{stride}", method, speed, err_scipy, err_torch)
+            )
+
+    header = (
+        f"{'case':>7} {'method':>6} | {'ours img/s':>11} {'scipy img/s':>11} "
+        f"{'torch img/s':>11} {'copy img/s':>11} | {'/scipy':>7} {'/torch':>6} "
+        f"{'/copy':>5} | {'max|d| scipy':>12} {'torch':>8}"
+    )
+    print()
+    print(header)
+    print("-" * len(header))
+    missed = []
+    for case, method, s, err_scipy, err_torch in rows:
+        ratios = {k: s["ours"] / s[k] for k in ("scipy", "torch", "copy")}
+        for k, r in ratios.items():
+            if r < TARGETS[k]:
+                missed.append(f"{case} {method} /{k} = {r:.2f} < {TARGETS[k]}")
+        print(
+            f"{case:>7} {method:>6} | {s['ours']:11.0f} {s['scipy']:11.0f} "
+            f"{s['torch']:11.0f} {s['copy']:11.0f} | {ratios['scipy']:7.0f} "
+            f"{ratios['torch']:6.2f} {ratios['copy']:5.2f} | {err_scipy:12.1e} "
+            f"{err_torch:8.1e}"
+        )
+    print(
+        "\ntargets: /scipy >= 50, /torch >= 1, /copy >= 0.4. 'max|d|' is the "
+        "largest difference from the scipy reference and from torch (torch's "
+        "bicubic is a different kernel, so its cubic difference is expected)."
+    )
+    if missed:
+        print("missed: " + "; ".join(missed))
+    else:
+        print("all targets met")
+    return 1 if (missed and args.strict) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

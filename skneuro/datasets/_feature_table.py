@@ -1,0 +1,648 @@
+"""Feature tables in the first seed's spreadsheet layout.
+
+The layout (see ``tests/data/feature_table_example.xlsx`` and ``.csv``)::
+
+    row 1      | (blank)     | label | Title of group 1 (LPQ) | ... | Title (PHOG) | ...
+    row 2...   | sample name | 1..7  | feature values ...           | ...
+
+Row 1 holds a title over each block of feature columns. In ``.xlsx`` files the
+title is usually merged across its block; in ``.csv`` files it stands over the
+block's first column and the rest of the block is blank. A title repeated over
+every column of its block is read the same way. Column A holds the sample
+names, column B the integer emotion labels 1..7.
+"""
+
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.utils import Bunch, check_random_state
+
+__all__ = ["load_feature_table", "make_feature_table"]
+
+#: Emotion names; label ``i`` (1-based, as in the tables) is ``EMOTIONS[i - 1]``.
+EMOTIONS = ("Angry", "Disgust", "Fear", "Happy", "Neutral", "Sad", "Surprise")
+
+_CSV_SUFFIXES = (".csv",)
+_XLSX_SUFFIXES = (".xlsx", ".xlsm")
+_LABEL_HEADER = "label"
+
+# Titles of the seed's two groups, reused by make_feature_table.
+_SEED_TITLES = {
+    "lpq": "First {n} Principal Components of Local Phase Quantization (LPQ) features",
+    "phog": (
+        "First {n} Principal Components of Pyramid of Histogram of Gradients "
+        "(PHOG) features"
+    ),
+}
+
+_ACRONYM = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9_\-]*)\s*\)")
+_GROUP_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _import_openpyxl():
+    try:
+        import openpyxl
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "Reading or writing .xlsx files needs the optional dependency "
+            "openpyxl. Install it with: pip install skneuro[xlsx]"
+        ) from exc
+    return openpyxl
+
+
+def _column_letter(position):
+    """Spreadsheet letter of a 0-based column position (0 -> 'A', 26 -> 'AA')."""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _is_blank(value):
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() == ""
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _clean_cell(value):
+    """Strip text cells; blank text becomes missing."""
+    if isinstance(value, str):
+        return value.strip() or np.nan
+    return value
+
+
+def _group_name(title):
+    """``"... (LPQ) features"`` -> ``"lpq"``; otherwise a slug of the title."""
+    matches = _ACRONYM.findall(title)
+    if matches:
+        name = matches[-1]
+    else:
+        name = title
+    name = re.sub(r"[^0-9a-zA-Z]+", "_", name).strip("_").lower()
+    if not name:
+        raise ValueError(f"Cannot make a group name from the title {title!r}.")
+    if name[0].isdigit():
+        name = "g_" + name
+    return name
+
+
+def _read_raw(path, sheet_name):
+    """Read the whole table, header row included, as an object DataFrame."""
+    suffix = path.suffix.lower()
+    if suffix in _CSV_SUFFIXES:
+        raw = pd.read_csv(
+            path, header=None, dtype=object, encoding="utf-8-sig", na_values=[""]
+        )
+    elif suffix in _XLSX_SUFFIXES:
+        _import_openpyxl()
+        raw = pd.read_excel(
+            path, header=None, dtype=object, sheet_name=sheet_name, engine="openpyxl"
+        )
+    else:
+        raise ValueError(
+            f"Unsupported file extension {path.suffix!r} for {path.name}: "
+            "load_feature_table reads .csv and .xlsx files."
+        )
+    return raw
+
+
+def _parse_table(raw, *, label_column=None, dropna=True, source="the table"):
+    """Turn a raw table in the seed layout into the Bunch load_feature_table returns.
+
+    Returns the Bunch and the list of dropped sample names.
+    """
+    raw = pd.DataFrame(raw)
+    # Columns by position; text cells stripped, blank text missing.
+    raw = pd.DataFrame(
+        {i: raw.iloc[:, i].map(_clean_cell) for i in range(raw.shape[1])},
+        dtype=object,
+    )
+    # Trailing empty columns (stray commas) and fully empty rows carry nothing.
+    while raw.shape[1] and raw.iloc[:, -1].isna().all():
+        raw = raw.iloc[:, :-1]
+    if raw.shape[0] == 0:
+        raise ValueError(f"{source} is empty.")
+    header = raw.iloc[0]
+    body = raw.iloc[1:]
+    excel_rows = np.arange(2, raw.shape[0] + 1)
+    keep = ~body.isna().all(axis=1).to_numpy()
+    body, excel_rows = body[keep], excel_rows[keep]
+    if body.shape[0] == 0:
+        raise ValueError(f"{source} has no data rows below its titles.")
+
+    # --- the label column --------------------------------------------------
+    n_columns = raw.shape[1]
+    if label_column is None:
+        label_pos = 1
+    elif isinstance(label_column, str):
+        titles = [str(v).strip().lower() if not _is_blank(v) else None for v in header]
+        if label_column.strip().lower() not in titles:
+            raise ValueError(
+                f"The label column is missing: no column of {source} has the "
+                f"title {label_column!r} in row 1."
+            )
+        label_pos = titles.index(label_column.strip().lower())
+    elif isinstance(label_column, int | np.integer) and not isinstance(
+        label_column, bool
+    ):
+        label_pos = int(label_column)
+    else:
+        raise TypeError(
+            "label_column must be None, a column title (str) or a 0-based column "
+            f"position (int); got {label_column!r}."
+        )
+    if label_pos < 1 or label_pos >= n_columns:
+        raise ValueError(
+            f"The label column is missing: {source} has {n_columns} column(s); "
+            "expected the sample names in column A, the integer labels 1..7 in "
+            "column B and feature columns after them."
+        )
+    label_letter = _column_letter(label_pos)
+    raw_labels = body[label_pos]
+    labels = pd.to_numeric(raw_labels, errors="coerce")
+    not_numbers = raw_labels.notna() & labels.isna()
+    present = labels.dropna().to_numpy(dtype=float)
+    if not_numbers.any() or present.size == 0 or np.any(present % 1 != 0):
+        if not_numbers.any():
+            example = raw_labels[not_numbers].iloc[0]
+        elif present.size:
+            example = present[present % 1 != 0][0]
+        else:
+            example = None
+        found = "no values" if example is None else f"values such as {example!r}"
+        raise ValueError(
+            f"The label column is missing: column {label_letter} of {source} "
+            f"should hold integer labels 1..7 ({', '.join(EMOTIONS)}), but it "
+            f"holds {found}. Expected layout: sample names in column A, labels "
+            "in column B, feature blocks with a title in row 1 after them."
+        )
+    bad = np.unique(present[(present < 1) | (present > len(EMOTIONS))])
+    if bad.size:
+        raise ValueError(
+            f"Labels in column {label_letter} of {source} must be integers "
+            f"1..{len(EMOTIONS)} ({', '.join(EMOTIONS)}); found "
+            f"{', '.join(str(int(b)) for b in bad[:10])}."
+        )
+
+    # --- groups of feature columns -------------------------------------------
+    feature_pos = [p for p in range(1, n_columns) if p != label_pos]
+    if not feature_pos:
+        raise ValueError(f"{source} has no feature columns after the label column.")
+    if all(_is_blank(header[p]) for p in feature_pos):
+        raise ValueError(
+            f"{source} has no group titles: row 1 should hold a title over each "
+            "block of feature columns, such as 'First 5 Principal Components of "
+            "Local Phase Quantization (LPQ) features'."
+        )
+    blocks = []  # (title, [positions])
+    for p in feature_pos:
+        title = header[p]
+        if _is_blank(title):
+            if not blocks:
+                raise ValueError(
+                    f"Column {_column_letter(p)} of {source} has no group title: "
+                    "row 1 should hold a title over the first column of each "
+                    "block of features."
+                )
+            blocks[-1][1].append(p)
+        elif blocks and str(title).strip() == blocks[-1][0]:
+            # The same title repeated over every column of its block.
+            blocks[-1][1].append(p)
+        else:
+            blocks.append((str(title).strip(), [p]))
+    groups, titles, columns, positions = {}, {}, [], []
+    for title, block in blocks:
+        name = _group_name(title)
+        if name in groups:
+            raise ValueError(
+                f"Two blocks of {source} give the same group name {name!r} "
+                f"(titles {titles[name]!r} and {title!r}); rename one of them."
+            )
+        names = [f"{name}_{i}" for i in range(1, len(block) + 1)]
+        groups[name], titles[name] = names, title
+        columns.extend(names)
+        positions.extend(block)
+
+    values = {}
+    for name, p in zip(columns, positions, strict=True):
+        cells = body[p]
+        numbers = pd.to_numeric(cells, errors="coerce")
+        wrong = cells.notna() & numbers.isna()
+        if wrong.any():
+            row = excel_rows[np.flatnonzero(wrong.to_numpy())[0]]
+            raise ValueError(
+                f"Column {_column_letter(p)} ({name}) of {source} holds a value "
+                f"that is not a number in row {row}: {cells[wrong].iloc[0]!r}."
+            )
+        values[name] = numbers.to_numpy(dtype=np.float64)
+    data = pd.DataFrame(values, columns=columns)
+
+    sample_names = np.array(
+        [
+            f"row_{row}" if _is_blank(v) else str(v).strip()
+            for v, row in zip(body[0], excel_rows, strict=True)
+        ],
+        dtype=object,
+    )
+
+    # --- missing values ----------------------------------------------------
+    label_missing = labels.isna().to_numpy()
+    missing = label_missing | data.isna().any(axis=1).to_numpy()
+    drop = missing if dropna else label_missing
+    dropped = list(sample_names[drop])
+    data = data[~drop].reset_index(drop=True)
+    target = labels.to_numpy()[~drop].astype(np.int64)
+    sample_names = sample_names[~drop]
+    if data.shape[0] == 0:
+        raise ValueError(f"{source} has no complete rows.")
+
+    frame = data.copy()
+    frame[_LABEL_HEADER] = target
+    bunch = Bunch(
+        data=data,
+        target=target,
+        target_names=np.array(EMOTIONS),
+        groups=groups,
+        group_titles=titles,
+        feature_names=list(columns),
+        sample_names=sample_names,
+        frame=frame,
+        DESCR=_describe(data, target, groups, titles),
+    )
+    return bunch, dropped
+
+
+def _describe(data, target, groups, titles):
+    counts = np.bincount(target, minlength=len(EMOTIONS) + 1)[1:]
+    lines = [
+        "Feature table",
+        "=============",
+        "",
+        f"{data.shape[0]} samples, {data.shape[1]} features in "
+        f"{len(groups)} group(s), labels 1..{len(EMOTIONS)}.",
+        "",
+        "Groups (name: columns, title):",
+    ]
+    for name, cols in groups.items():
+        lines.append(f"  {name}: {cols[0]}..{cols[-1]} ({len(cols)}), {titles[name]}")
+    lines += ["", "Samples per class (label name: count):"]
+    for i, (emotion, count) in enumerate(zip(EMOTIONS, counts, strict=True)):
+        lines.append(f"  {i + 1} {emotion}: {count}")
+    lines += [
+        "",
+        "target holds the labels as in the file (1..7); target_names[i] names "
+        "label i + 1.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _warn_dropped(dropped, source):
+    n = len(dropped)
+    if not n:
+        return
+    shown = ", ".join(repr(s) for s in dropped[:5]) + (", ..." if n > 5 else "")
+    warnings.warn(
+        f"{n} row{'s' if n != 1 else ''} with missing values "
+        f"{'was' if n == 1 else 'were'} dropped from {source} ({shown}).",
+        UserWarning,
+        stacklevel=3,
+    )
+
+
+def load_feature_table(path, *, label_column=None, sheet_name=0, dropna=True):
+    """Load a feature table in the first seed's spreadsheet layout.
+
+    Row 1 holds a title over each block of feature columns (in ``.xlsx`` files
+    usually merged across the block, in ``.csv`` files over the block's first
+    column with the rest blank). Column A holds the sample names and column B
+    the integer labels 1..7 (Angry, Disgust, Fear, Happy, Neutral, Sad,
+    Surprise). Each block becomes a group named after the acronym in
+    parentheses in its title (``"... (LPQ) features"`` -> ``"lpq"``, or a
+    lower-case slug of the title when there is none), and its columns are
+    named ``lpq_1, lpq_2, ...``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``.csv`` or ``.xlsx`` file. Reading ``.xlsx`` needs openpyxl
+        (``pip install skneuro[xlsx]``).
+    label_column : str or int, default=None
+        Where the labels are: ``None`` for column B, a title from row 1
+        (matched without regard to case), or a 0-based column position. The
+        sample names are always in column A; every other column is a feature.
+    sheet_name : str or int, default=0
+        The worksheet of an ``.xlsx`` file, by name or 0-based position.
+        Ignored for ``.csv`` files.
+    dropna : bool, default=True
+        Drop the rows with a missing value, with a :class:`UserWarning` that
+        counts them. With ``dropna=False`` such rows stay, with NaN in
+        ``data``; rows without a label are dropped either way.
+
+    Returns
+    -------
+    table : :class:`~sklearn.utils.Bunch`
+        Dictionary-like object with the following attributes.
+
+        data : pandas.DataFrame of shape (n_samples, n_features)
+            The features, as float64, with columns ``lpq_1 ... phog_5``.
+        target : ndarray of shape (n_samples,), dtype int64
+            The labels as written in the file, 1..7.
+        target_names : ndarray of shape (7,)
+            The emotion names; ``target_names[i]`` names label ``i + 1``.
+        groups : dict of str to list of str
+            Group name -> its column names, in file order, e.g.
+            ``{"lpq": ["lpq_1", ...], "phog": [...]}``. Ready for
+            :class:`~skneuro.preprocessing.FeatureGroupSelector`.
+        group_titles : dict of str to str
+            Group name -> its title in row 1.
+        feature_names : list of str
+            The columns of ``data``.
+        sample_names : ndarray of shape (n_samples,), dtype object
+            Column A, as text.
+        frame : pandas.DataFrame of shape (n_samples, n_features + 1)
+            ``data`` with the labels as a last column named ``"label"``.
+        DESCR : str
+            A description of the table: sizes, groups, samples per class.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        If the extension is not ``.csv`` or ``.xlsx``, the label column is
+        missing or holds labels outside 1..7, row 1 holds no group titles, or
+        a feature cell is not a number.
+    ImportError
+        If ``path`` is an ``.xlsx`` file and openpyxl is not installed.
+
+    See Also
+    --------
+    make_feature_table : A synthetic table in the same layout.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from skneuro.datasets import load_feature_table, make_feature_table
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "features.csv"
+    ...     _ = make_feature_table(50, n_missing=0, random_state=0, path=path)
+    ...     table = load_feature_table(path)
+    >>> table.data.shape
+    (50, 10)
+    >>> table.groups["lpq"]
+    ['lpq_1', 'lpq_2', 'lpq_3', 'lpq_4', 'lpq_5']
+    >>> table.target_names[table.target[:3] - 1]
+    array([...], dtype='<U8')
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"No feature table at {path}.")
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder; expected a .csv or .xlsx file.")
+    raw = _read_raw(path, sheet_name)
+    bunch, dropped = _parse_table(
+        raw, label_column=label_column, dropna=dropna, source=path.name
+    )
+    _warn_dropped(dropped, path.name)
+    return bunch
+
+
+def _normalize_groups(groups):
+    items = list(groups.items()) if isinstance(groups, dict) else list(groups)
+    if not items:
+        raise ValueError("groups must name at least one group of features.")
+    out = []
+    for item in items:
+        try:
+            name, n_features = item
+        except (TypeError, ValueError):
+            raise ValueError(
+                "groups must be a dict or a sequence of (name, n_features) pairs; "
+                f"got the item {item!r}."
+            ) from None
+        if not isinstance(name, str) or not _GROUP_NAME.match(name):
+            raise ValueError(
+                "Group names must be lower-case identifiers such as 'lpq' "
+                f"(letters, digits, underscores); got {name!r}."
+            )
+        if not isinstance(n_features, int | np.integer) or n_features < 1:
+            raise ValueError(
+                f"Group {name!r} needs a positive number of features; "
+                f"got {n_features!r}."
+            )
+        out.append((name, int(n_features)))
+    names = [name for name, _ in out]
+    if len(set(names)) != len(names):
+        raise ValueError(f"Group names must be unique; got {names}.")
+    return out
+
+
+def _title(name, n_features):
+    if name in _SEED_TITLES:
+        return _SEED_TITLES[name].format(n=n_features)
+    return f"First {n_features} synthetic features ({name.upper()})"
+
+
+def _round_significant(values, digits=5):
+    """Round to ``digits`` significant digits, as the seed's tables are."""
+    flat = [float(f"{v:.{digits}g}") for v in np.ravel(values)]
+    return np.array(flat, dtype=np.float64).reshape(np.shape(values))
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _write_xlsx(raw, path, blocks):
+    openpyxl = _import_openpyxl()
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "features"
+    for row in raw.itertuples(index=False):
+        # Plain Python values: openpyxl writes None as an empty cell.
+        sheet.append([None if _is_blank(v) else _plain(v) for v in row])
+    for first, last in blocks:
+        if last > first:
+            sheet.merge_cells(
+                start_row=1, start_column=first + 1, end_row=1, end_column=last + 1
+            )
+    workbook.save(path)
+
+
+def make_feature_table(
+    n_samples=675,
+    *,
+    groups=(("lpq", 5), ("phog", 5)),
+    n_classes=7,
+    n_missing=1,
+    class_sep=1.0,
+    scale=1.0,
+    random_state=None,
+    path=None,
+):
+    """Make a synthetic feature table in the first seed's layout.
+
+    The features come from :func:`sklearn.datasets.make_classification` with
+    every feature informative, so that classifiers learn something from each
+    group. The table has ``n_samples`` complete rows plus ``n_missing`` rows
+    where one group's block is blank, like the seed's row without PHOG
+    features. With ``path``, it is written as ``.csv`` or ``.xlsx`` (titles
+    merged across their blocks, as in the seed's workbook), and
+    :func:`load_feature_table` reads it back into the very Bunch this function
+    returns.
+
+    Parameters
+    ----------
+    n_samples : int, default=675
+        Number of complete rows, that is rows of the returned ``data``.
+    groups : sequence of (str, int) pairs or dict, default=(("lpq", 5), ("phog", 5))
+        Group names and their numbers of features, in column order. Names are
+        lower-case identifiers. ``"lpq"`` and ``"phog"`` get the seed's titles,
+        other names ``"First k synthetic features (NAME)"``.
+    n_classes : int, default=7
+        Number of classes, 2..7; labels are ``1..n_classes``.
+    n_missing : int, default=1
+        Number of extra rows with one group's values blank. They only appear in
+        the written file; the returned Bunch holds the complete rows, as
+        :func:`load_feature_table` returns them after dropping the others.
+    class_sep : float, default=1.0
+        Separation of the classes, passed to
+        :func:`~sklearn.datasets.make_classification`. Larger is easier.
+    scale : float, default=1.0
+        Multiplies every feature. The seed's features have a standard
+        deviation near 0.004; pass ``scale=0.004`` to mimic them.
+    random_state : int, RandomState instance or None, default=None
+        Seed for reproducible tables.
+    path : str or path-like, default=None
+        Where to write the table, a ``.csv`` or ``.xlsx`` file (``.xlsx``
+        needs openpyxl). An existing file is overwritten.
+
+    Returns
+    -------
+    table : :class:`~sklearn.utils.Bunch`
+        The same Bunch as :func:`load_feature_table` returns: ``data``,
+        ``target`` (labels 1..n_classes), ``target_names`` (the 7 emotion
+        names), ``groups``, ``group_titles``, ``feature_names``,
+        ``sample_names``, ``frame`` and ``DESCR``. Values are rounded to 5
+        significant digits, as in the seed's files.
+
+    See Also
+    --------
+    load_feature_table : Read a table in this layout.
+
+    Examples
+    --------
+    >>> from skneuro.datasets import make_feature_table
+    >>> table = make_feature_table(140, random_state=0)
+    >>> table.data.shape
+    (140, 10)
+    >>> table.groups
+    {'lpq': ['lpq_1', ..., 'lpq_5'], 'phog': ['phog_1', ..., 'phog_5']}
+    >>> sorted(set(table.target.tolist()))
+    [1, 2, 3, 4, 5, 6, 7]
+
+    Written to a file, the table reads back identically:
+
+    >>> import tempfile, warnings
+    >>> from pathlib import Path
+    >>> from skneuro.datasets import load_feature_table
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "features.csv"
+    ...     table = make_feature_table(140, random_state=0, path=path)
+    ...     with warnings.catch_warnings(record=True) as caught:
+    ...         warnings.simplefilter("always")
+    ...         loaded = load_feature_table(path)
+    >>> print(caught[0].message)
+    1 row with missing values was dropped from features.csv (...).
+    >>> loaded.data.equals(table.data)
+    True
+    """
+    from sklearn.datasets import make_classification
+
+    groups = _normalize_groups(groups)
+    if not isinstance(n_samples, int | np.integer) or n_samples < n_classes:
+        raise ValueError(
+            f"n_samples must be an integer >= n_classes ({n_classes}); "
+            f"got {n_samples!r}."
+        )
+    if not isinstance(n_classes, int | np.integer) or not (
+        2 <= n_classes <= len(EMOTIONS)
+    ):
+        raise ValueError(
+            f"n_classes must be an integer in 2..{len(EMOTIONS)}; got {n_classes!r}."
+        )
+    if not isinstance(n_missing, int | np.integer) or n_missing < 0:
+        raise ValueError(
+            f"n_missing must be a non-negative integer; got {n_missing!r}."
+        )
+    n_features = sum(n for _, n in groups)
+    if n_classes > 2**n_features:
+        raise ValueError(
+            f"{n_features} feature(s) cannot separate {n_classes} classes; "
+            "add features to the groups."
+        )
+    if path is not None:
+        path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix not in _CSV_SUFFIXES + _XLSX_SUFFIXES:
+            raise ValueError(
+                f"Unsupported file extension {path.suffix!r} for {path.name}: "
+                "make_feature_table writes .csv and .xlsx files."
+            )
+        if suffix in _XLSX_SUFFIXES:
+            _import_openpyxl()
+
+    rng = check_random_state(random_state)
+    X, y = make_classification(
+        n_samples=n_samples + n_missing,
+        n_features=n_features,
+        n_informative=n_features,
+        n_redundant=0,
+        n_repeated=0,
+        n_classes=n_classes,
+        n_clusters_per_class=1,
+        class_sep=class_sep,
+        shuffle=True,
+        random_state=rng,
+    )
+    X = _round_significant(X * scale)
+    y = y + 1
+
+    # Blank one group's block in n_missing rows spread through the table.
+    starts = np.cumsum([0] + [n for _, n in groups])
+    rows = rng.choice(n_samples + n_missing, size=n_missing, replace=False)
+    for row in rows:
+        g = rng.randint(len(groups))
+        X[row, starts[g] : starts[g + 1]] = np.nan
+
+    n_rows = n_samples + n_missing
+    width = len(str(n_rows))
+    header = [None, _LABEL_HEADER]
+    blocks = []
+    for (name, n), start in zip(groups, starts[:-1], strict=True):
+        header += [_title(name, n)] + [None] * (n - 1)
+        blocks.append((2 + start, 2 + start + n - 1))
+    body = [
+        [f"sample_{i + 1:0{width}d}", int(label)] + [float(v) for v in row]
+        for i, (label, row) in enumerate(zip(y, X, strict=True))
+    ]
+    raw = pd.DataFrame([header] + body, dtype=object)
+
+    if path is not None:
+        if path.suffix.lower() in _CSV_SUFFIXES:
+            raw.to_csv(path, header=False, index=False)
+        else:
+            _write_xlsx(raw, path, blocks)
+    bunch, _ = _parse_table(raw, source="the synthetic table")
+    return bunch

@@ -1,0 +1,5 @@
+"""Neural estimators backed by PyTorch and skorch."""
+
+from skneuro.neural_network._mlp import MLPClassifier
+
+__all__ = ["MLPClassifier"]

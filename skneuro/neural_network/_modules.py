@@ -1,0 +1,38 @@
+"""Plain PyTorch modules used by the estimators (no scikit-learn imports)."""
+
+from torch import nn
+
+ACTIVATIONS = {
+    "sigmoid": nn.Sigmoid,
+    "tanh": nn.Tanh,
+    "relu": nn.ReLU,
+}
+
+
+class MLPModule(nn.Module):
+    """Fully connected network: ``Linear -> activation`` blocks, then ``Linear``.
+
+    Parameters
+    ----------
+    n_features : int
+        Width of the input.
+    hidden_units : tuple of int
+        Width of each hidden layer, in order.
+    n_outputs : int
+        Width of the output layer (logits; no output activation).
+    activation : {"sigmoid", "tanh", "relu"}
+        Activation after every hidden layer.
+    """
+
+    def __init__(self, n_features, hidden_units, n_outputs, activation="sigmoid"):
+        super().__init__()
+        layers = []
+        width = n_features
+        for units in hidden_units:
+            layers += [nn.Linear(width, units), ACTIVATIONS[activation]()]
+            width = units
+        layers.append(nn.Linear(width, n_outputs))
+        self.layers = nn.Sequential(*layers)
+
+    def forward(self, X):
+        return self.layers(X)

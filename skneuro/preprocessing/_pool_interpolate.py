@@ -1,0 +1,622 @@
+"""Average-pool images, then interpolate them back to their full size.
+
+The whole operation is linear and separable per image axis, so it is computed
+as products with small per-axis matrices over the whole batch at once.
+"""
+
+import warnings
+from functools import lru_cache
+from numbers import Integral
+
+import numpy as np
+from sklearn import get_config
+from sklearn.base import (
+    BaseEstimator,
+    OneToOneFeatureMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.utils import assert_all_finite, check_array
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+__all__ = ["PoolInterpolate"]
+
+# Spline degree of each interpolation method, and the fewest pooled points an
+# axis needs for it (an axis pooled to a single point is always constant).
+_ORDER = {"nearest": 0, "linear": 1, "cubic": 3}
+_MIN_POINTS = {"nearest": 1, "linear": 2, "cubic": 4}
+
+# Below this many input values a batch goes through NumPy's matmul; above it,
+# through torch's (MKL) matmul, which is several times faster on large batches.
+_TORCH_MIN_SIZE = 1 << 17
+
+# The intermediate array of the two-product scheme is at most this many values
+# (64 MiB of float32); larger batches are processed in chunks of images.
+_MAX_CHUNK_SIZE = 1 << 24
+
+
+def _as_pair(value, name):
+    """``value`` as a pair of ints >= 1, one per image axis (height, width)."""
+    if isinstance(value, Integral) and not isinstance(value, bool):
+        value = (value, value)
+    pair = tuple(value)
+    if len(pair) != 2 or not all(
+        isinstance(v, Integral) and not isinstance(v, bool) and v >= 1 for v in pair
+    ):
+        raise ValueError(
+            f"The {name!r} parameter of PoolInterpolate must be an int >= 1 or a "
+            f"pair of ints >= 1 (one per image axis: height, width); got {value!r}."
+        )
+    return int(pair[0]), int(pair[1])
+
+
+def _pooling_matrix(size, pool_size, stride):
+    """Matrix of a 1-D average pooling with valid windows only.
+
+    Returns ``P`` of shape ``(n_pooled, size)``, ``n_pooled = (size - pool_size)
+    // stride + 1``, with ``P[i, k] = 1 / pool_size`` if ``stride * i <= k <
+    stride * i + pool_size``, else 0.
+    """
+    n_pooled = (size - pool_size) // stride + 1
+    P = np.zeros((n_pooled, size))
+    for i in range(n_pooled):
+        P[i, i * stride : i * stride + pool_size] = 1.0 / pool_size
+    return P
+
+
+def _interpolation_matrix(n_pooled, size, method):
+    """Matrix of a 1-D interpolation from ``n_pooled`` to ``size`` points.
+
+    Both grids span [0, 1] with their end points aligned (pooled coordinates
+    ``linspace(0, 1, n_pooled)``, output coordinates ``linspace(0, 1, size)``).
+    ``"linear"`` and ``"cubic"`` are the interpolating splines of degree 1 and
+    3 (not-a-knot end conditions, the spline scipy's ``RectBivariateSpline``
+    fits with ``s=0``); ``"nearest"`` takes the nearest coarse point, ties going
+    to the lower one, exactly as scipy's ``RegularGridInterpolator``.
+
+    Returns ``U`` of shape ``(size, n_pooled)``: column ``q`` is the interpolant
+    of the ``q``-th unit vector, so ``U @ y`` interpolates any coarse values
+    ``y`` (an interpolating spline is linear in its data).
+    """
+    from scipy.interpolate import RegularGridInterpolator, make_interp_spline
+
+    if n_pooled == 1:
+        return np.ones((size, 1))
+    x_pooled = np.linspace(0.0, 1.0, n_pooled)
+    x_new = np.linspace(0.0, 1.0, size)
+    eye = np.eye(n_pooled)
+    if method == "nearest":
+        interp = RegularGridInterpolator((x_pooled,), eye, method="nearest")
+        return interp(x_new[:, None])
+    return make_interp_spline(x_pooled, eye, k=_ORDER[method])(x_new)
+
+
+@lru_cache(maxsize=128)
+def _axis_matrices(size, pool_size, stride, method):
+    """Pooling, interpolation and folded matrices of one axis, per dtype.
+
+    Returns ``{dtype: {"pool": P, "interp": U, "full": U @ P}}`` for float64
+    and float32, as read-only C-contiguous arrays (shared between estimators).
+    """
+    P = _pooling_matrix(size, pool_size, stride)
+    U = _interpolation_matrix(P.shape[0], size, method)
+    matrices = {}
+    for dtype in (np.float64, np.float32):
+        kinds = {}
+        for kind, M in (("pool", P), ("interp", U), ("full", U @ P)):
+            M = np.ascontiguousarray(M, dtype=dtype)
+            M.flags.writeable = False
+            kinds[kind] = M
+        matrices[np.dtype(dtype)] = kinds
+    return matrices
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - torch is a dependency
+        return None
+    return torch
+
+
+def _separable_product(X, A_h, A_w, check_finite):
+    """``out[b] = A_h @ X[b] @ A_w.T`` for every image ``b`` of ``X``.
+
+    ``X`` is C-contiguous of shape (n, h, w); ``A_h`` (m_h, h) and ``A_w``
+    (m_w, w) have the dtype of ``X``. Two matrix products over the whole batch:
+    one GEMM on the ``(n * h, w)`` view of X, then one product with ``A_h``
+    broadcast over the images, written straight into the output.
+
+    With ``check_finite``, the first product gets an extra column of ones, so
+    it also returns every image row's sum; the rows are all finite unless X has
+    a NaN or an infinity (or values near the dtype's largest, whose sum may
+    overflow). This replaces a separate pass over X. Returns ``(out, finite)``.
+    """
+    n, h, w = X.shape
+    m_h, m_w = A_h.shape[0], A_w.shape[0]
+    out = np.empty((n, m_h, m_w), dtype=X.dtype)
+    cols = m_w + 1 if check_finite else m_w
+    B = np.zeros((w, cols), dtype=X.dtype)
+    B[:, :m_w] = A_w.T
+    if check_finite:
+        B[:, m_w] = 1.0
+    finite = True
+    torch = _torch() if X.size >= _TORCH_MIN_SIZE else None
+    chunk = max(1, _MAX_CHUNK_SIZE // max(1, h * cols))
+    if torch is not None:
+        with warnings.catch_warnings():
+            # torch warns about read-only arrays; X and A_h are only read.
+            warnings.simplefilter("ignore", UserWarning)
+            X, A_h = torch.from_numpy(X), torch.from_numpy(A_h)
+        out_, B = torch.from_numpy(out), torch.from_numpy(B)
+        mm, matmul = torch.mm, torch.matmul
+    else:
+        out_, mm, matmul = out, np.matmul, np.matmul
+    # Non-finite input is reported by the caller, not as NumPy warnings.
+    with np.errstate(all="ignore"):
+        for start in range(0, n, chunk):
+            Xc = X[start : start + chunk]
+            k = Xc.shape[0]
+            Y = mm(Xc.reshape(k * h, w), B).reshape(k, h, cols)
+            matmul(A_h, Y[:, :, :m_w], out=out_[start : start + chunk])
+            if check_finite:
+                finite = finite and bool(np.isfinite(float(Y[:, :, m_w].sum())))
+    return out, finite
+
+
+class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Average-pool images, then interpolate them back to their full size.
+
+    Each image is reduced by a 2-D average pooling (what would be stored), then
+    rebuilt at its original size by spline interpolation of the pooled grid, as
+    in the approximate-computation study of MNIST (average pooling with a 2x2
+    or 3x3 window and stride 1 or 2, linear spline interpolation back to 28x28).
+    The operation is linear and separable, and is computed for the whole batch
+    with two small matrix products, without any loop over images.
+
+    Parameters
+    ----------
+    pool_size : int or tuple of (int, int), default=2
+        Height and width of the pooling window (one int for both).
+
+    stride : int or tuple of (int, int), default=None
+        Step between windows along the height and the width. ``None`` uses
+        ``pool_size`` (non-overlapping windows). Only windows that fit entirely
+        in the image are used, so an axis of length ``h`` is pooled to
+        ``(h - pool_size) // stride + 1`` values.
+
+    method : {"nearest", "linear", "cubic"}, default="linear"
+        Interpolation from the pooled grid back to the image grid: nearest
+        pooled value, or the interpolating spline of degree 1 (the seed
+        study's choice) or 3. ``"linear"`` needs at least 2 pooled values per
+        axis and ``"cubic"`` at least 4; an axis pooled to a single value is
+        restored as a constant.
+
+    image_shape : tuple of (int, int), default=None
+        Height and width of the images when ``X`` is flat, of shape
+        ``(n_samples, height * width)``. One entry may be -1, inferred from the
+        number of features as in :func:`numpy.reshape`. ``None`` infers a
+        square image. With 3-D or 4-D input the image shape is read from ``X``
+        and ``image_shape``, if given, must agree with it.
+
+    Attributes
+    ----------
+    image_shape_ : tuple of (int, int)
+        Height and width of the images seen in :meth:`fit`.
+
+    pooled_shape_ : tuple of (int, int)
+        Height and width of the pooled images returned by :meth:`downsample`.
+
+    compression_ratio_ : float
+        Pooled pixels over original pixels, ``prod(pooled_shape_) /
+        prod(image_shape_)`` (e.g. 196 / 784 = 0.25 for 2x2 windows with stride
+        2 on 28x28 images).
+
+    n_features_in_ : int
+        Number of features seen during :meth:`fit` (``X.shape[1]``).
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :meth:`fit`. Defined only when `X`
+        has feature names that are all strings.
+
+    See Also
+    --------
+    scipy.interpolate.RectBivariateSpline : The per-image interpolation this
+        transformer reproduces in batch.
+    torch.nn.functional.avg_pool2d : The same pooling on tensors.
+    sklearn.preprocessing.FunctionTransformer : Wraps any stateless function.
+
+    Notes
+    -----
+    For one axis of length :math:`h`, window :math:`p` and stride :math:`s`,
+    pooling is the matrix :math:`P \\in \\mathbb{R}^{h' \\times h}`, with
+    :math:`h' = \\lfloor (h - p) / s \\rfloor + 1` and
+    :math:`P_{ik} = 1/p` for :math:`si \\le k < si + p`, else 0. Interpolation
+    is the matrix :math:`U \\in \\mathbb{R}^{h \\times h'}` whose column
+    :math:`q` is the interpolating spline (degree 0, 1 or 3) of the
+    :math:`q`-th unit vector given at the pooled coordinates
+    :math:`\\xi_q = q / (h' - 1)`, evaluated at the image coordinates
+    :math:`x_j = j / (h - 1)`; since the interpolating spline is linear in its
+    data, :math:`U y` interpolates any pooled values :math:`y`. For an image
+    :math:`X \\in \\mathbb{R}^{h \\times w}`,
+
+    .. math::
+
+        \\mathrm{downsample}(X) = P_h X P_w^\\top, \\qquad
+        \\mathrm{upsample}(Y) = U_h Y U_w^\\top, \\qquad
+        \\mathrm{transform}(X) = A_h X A_w^\\top,
+
+    with :math:`A = U P` (an :math:`h \\times h` matrix per axis) computed once
+    in :meth:`fit`. Over a batch, :math:`X A_w^\\top` is a single matrix
+    product on the ``(n * h, w)`` view of the data and the product with
+    :math:`A_h` is broadcast over the images; both keep the input's floating
+    dtype. The cubic spline uses not-a-knot end conditions, as scipy's
+    ``RectBivariateSpline(..., kx=3, ky=3, s=0)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skneuro.preprocessing import PoolInterpolate
+    >>> X = np.random.default_rng(0).random((5, 28 * 28), dtype=np.float32)
+    >>> pi = PoolInterpolate(pool_size=2, stride=2).fit(X)
+    >>> pi.image_shape_, pi.pooled_shape_, pi.compression_ratio_
+    ((28, 28), (14, 14), 0.25)
+    >>> Xt = pi.transform(X)
+    >>> Xt.shape, Xt.dtype
+    ((5, 784), dtype('float32'))
+    >>> pi.downsample(X).shape
+    (5, 196)
+    >>> np.allclose(pi.upsample(pi.downsample(X)), Xt, atol=1e-6)
+    True
+
+    Images may also be given as ``(n, h, w)`` or ``(n, c, h, w)`` arrays:
+
+    >>> images = X.reshape(5, 1, 28, 28)
+    >>> PoolInterpolate(pool_size=3, stride=1).fit_transform(images).shape
+    (5, 1, 28, 28)
+    """
+
+    _parameter_constraints: dict = {
+        "pool_size": [Interval(Integral, 1, None, closed="left"), tuple, list],
+        "stride": [Interval(Integral, 1, None, closed="left"), tuple, list, None],
+        "method": [StrOptions(set(_ORDER))],
+        "image_shape": [tuple, list, None],
+    }
+
+    def __init__(self, pool_size=2, stride=None, method="linear", image_shape=None):
+        self.pool_size = pool_size
+        self.stride = stride
+        self.method = method
+        self.image_shape = image_shape
+
+    # -- validation -----------------------------------------------------------
+
+    def _requested_shape(self):
+        """``image_shape`` checked as a pair of positive ints (one may be -1)."""
+        shape = self.image_shape
+        bad = ValueError(
+            "image_shape must be a pair of positive ints (height, width), one of "
+            f"which may be -1 to infer it from the number of features; got {shape!r}."
+        )
+        if len(shape) != 2:
+            raise bad
+        for v in shape:
+            if isinstance(v, bool) or not isinstance(v, Integral):
+                raise bad
+            if v < 1 and v != -1:
+                raise bad
+        if tuple(shape).count(-1) > 1:
+            raise bad
+        return int(shape[0]), int(shape[1])
+
+    def _flat_image_shape(self, n_features):
+        """Image (height, width) of flat rows with ``n_features`` values."""
+        if self.image_shape is None:
+            side = int(round(np.sqrt(n_features)))
+            if side * side != n_features:
+                raise ValueError(
+                    f"X has {n_features} features, which is not a square number, "
+                    "so the image shape cannot be inferred. Pass "
+                    "image_shape=(height, width), or X of shape "
+                    "(n_samples, height, width)."
+                )
+            return side, side
+        h, w = self._requested_shape()
+        if h == -1 or w == -1:
+            known = w if h == -1 else h
+            if n_features % known:
+                raise ValueError(
+                    f"image_shape={tuple(self.image_shape)!r} does not match X with "
+                    f"{n_features} features ({n_features} is not a multiple of "
+                    f"{known})."
+                )
+            h, w = (n_features // known, w) if h == -1 else (h, n_features // known)
+        if h * w != n_features:
+            raise ValueError(
+                f"image_shape={tuple(self.image_shape)!r} has {h * w} pixels, but X "
+                f"has {n_features} features (n_features={n_features})."
+            )
+        return h, w
+
+    def _nd_image_shape(self, shape):
+        """Image (height, width) of n-D input; must agree with ``image_shape``."""
+        h, w = int(shape[-2]), int(shape[-1])
+        if self.image_shape is not None:
+            rh, rw = self._requested_shape()
+            if (rh != -1 and rh != h) or (rw != -1 and rw != w):
+                raise ValueError(
+                    f"image_shape={tuple(self.image_shape)!r} does not match the "
+                    f"image shape {(h, w)} of X with shape {tuple(shape)}."
+                )
+        return h, w
+
+    def _check_ndim(self, ndim):
+        if isinstance(ndim, Integral) and ndim >= 2 and ndim != self._fit_ndim:
+            raise ValueError(
+                f"X has {ndim} dimensions, but PoolInterpolate was fitted on "
+                f"{self._fit_ndim}-dimensional input (images of shape "
+                f"{self.image_shape_}); pass X in the same layout as in fit."
+            )
+
+    def _check_nd_shape(self, shape):
+        if shape is None or len(shape) < 3 or len(shape) != self._fit_ndim:
+            return
+        image_shape = tuple(int(n) for n in shape[-2:])
+        if image_shape != self.image_shape_:
+            raise ValueError(
+                f"X holds images of shape {image_shape}, but PoolInterpolate was "
+                f"fitted on images of shape {self.image_shape_}."
+            )
+        if len(shape) == 4 and shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {shape[1]} channels (axis 1), but PoolInterpolate was "
+                f"fitted on images with {self.n_features_in_} channels."
+            )
+
+    def _validate(self, X, reset):
+        """Validated X (finiteness not checked yet) and its image shape."""
+        if not reset:
+            check_is_fitted(self)
+            # For arrays, errors naming the layout or the image shape read
+            # better than validate_data's feature count error (X.shape[1] is
+            # the height or the channels of n-D input); others are checked below.
+            self._check_ndim(getattr(X, "ndim", None))
+            self._check_nd_shape(getattr(X, "shape", None))
+        X = validate_data(
+            self,
+            X,
+            reset=reset,
+            allow_nd=True,
+            dtype=[np.float64, np.float32],
+            ensure_all_finite=False,
+        )
+        if not reset:
+            self._check_ndim(X.ndim)
+            self._check_nd_shape(X.shape)
+            # Flat input already has the fitted number of features.
+            image_shape = self.image_shape_
+        elif X.ndim == 2:
+            image_shape = self._flat_image_shape(X.shape[1])
+        else:
+            image_shape = self._nd_image_shape(X.shape)
+        return X, image_shape
+
+    def _fitted_state(self, image_shape, flat):
+        """Fitted attributes for images of ``image_shape``; checks the windows."""
+        pool_size = _as_pair(self.pool_size, "pool_size")
+        stride = pool_size if self.stride is None else _as_pair(self.stride, "stride")
+        h, w = image_shape
+        if pool_size[0] > h or pool_size[1] > w:
+            extra = f" (n_features={h * w})" if flat else ""
+            raise ValueError(
+                f"pool_size={pool_size} is larger than the images, of shape "
+                f"{(h, w)}{extra}; the window must fit in the image."
+            )
+        pooled = (
+            (h - pool_size[0]) // stride[0] + 1,
+            (w - pool_size[1]) // stride[1] + 1,
+        )
+        needed = _MIN_POINTS[self.method]
+        if any(1 < m < needed for m in pooled):
+            raise ValueError(
+                f"method={self.method!r} needs at least {needed} pooled values per "
+                f"axis (or exactly 1), but images of shape {(h, w)} pool to "
+                f"pooled shape {pooled} with pool_size={pool_size} and "
+                f"stride={stride}. Use a smaller window or stride, or another "
+                "method."
+            )
+        return {
+            "image_shape_": (int(h), int(w)),
+            "pooled_shape_": (int(pooled[0]), int(pooled[1])),
+            "compression_ratio_": (pooled[0] * pooled[1]) / (h * w),
+            "_matrices": (
+                _axis_matrices(h, pool_size[0], stride[0], self.method),
+                _axis_matrices(w, pool_size[1], stride[1], self.method),
+            ),
+        }
+
+    def _check_params(self):
+        _as_pair(self.pool_size, "pool_size")
+        if self.stride is not None:
+            _as_pair(self.stride, "stride")
+        if self.image_shape is not None:
+            self._requested_shape()
+
+    # -- fitting --------------------------------------------------------------
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check the images' shape and build the per-axis matrices.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height * width), \
+                (n_samples, height, width) or (n_samples, channels, height, width)
+            Training images; only their shape is used (and their values checked
+            to be finite).
+
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            Fitted transformer.
+        """
+        self._check_params()
+        X, image_shape = self._validate(X, reset=True)
+        state = self._fitted_state(image_shape, flat=X.ndim == 2)
+        self._check_finite(X)
+        self._fit_ndim = X.ndim
+        self.__dict__.update(state)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, X, y=None):
+        """Fit to X, then transform it (validating X only once).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height * width), \
+                (n_samples, height, width) or (n_samples, channels, height, width)
+            Images.
+
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        X_new : ndarray of the same shape as X
+            The rebuilt images, float32 for float32 input, else float64.
+        """
+        self._check_params()
+        X, image_shape = self._validate(X, reset=True)
+        state = self._fitted_state(image_shape, flat=X.ndim == 2)
+        X_new = self._apply(X, image_shape, state["_matrices"], "full", image_shape)
+        self._fit_ndim = X.ndim
+        self.__dict__.update(state)
+        return X_new
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "image_shape_")
+
+    # -- transforming ---------------------------------------------------------
+
+    @staticmethod
+    def _check_finite(X, input_name="X"):
+        if not get_config()["assume_finite"]:
+            assert_all_finite(
+                X, input_name=input_name, estimator_name="PoolInterpolate"
+            )
+
+    def _apply(self, X, image_shape, matrices, kind, out_image_shape, input_name="X"):
+        """Apply one kind of per-axis matrices to the images of X.
+
+        Keeps X's layout (flat rows stay flat) and floating dtype, and raises
+        the usual scikit-learn error if X holds NaN or infinite values.
+        """
+        h, w = image_shape
+        X3 = np.ascontiguousarray(X).reshape(-1, h, w)
+        check = not get_config()["assume_finite"]
+        A_h = matrices[0][X.dtype][kind]
+        A_w = matrices[1][X.dtype][kind]
+        out, finite = _separable_product(X3, A_h, A_w, check_finite=check)
+        if not finite:
+            # Raises the standard message; returns only if the row sums
+            # overflowed while every value is finite.
+            self._check_finite(X, input_name)
+        if X.ndim == 2:
+            return out.reshape(X.shape[0], -1)
+        return out.reshape(X.shape[:-2] + tuple(out_image_shape))
+
+    def transform(self, X):
+        """Pool the images, then interpolate them back to their full size.
+
+        Equal to ``upsample(downsample(X))``, computed in one pass with the
+        folded per-axis matrices.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height * width), \
+                (n_samples, height, width) or (n_samples, channels, height, width)
+            Images of the shape seen in :meth:`fit`.
+
+        Returns
+        -------
+        X_new : ndarray of the same shape as X
+            The rebuilt images, float32 for float32 input, else float64.
+        """
+        X, image_shape = self._validate(X, reset=False)
+        return self._apply(X, image_shape, self._matrices, "full", image_shape)
+
+    def downsample(self, X):
+        """Average-pool the images (what would be stored).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height * width), \
+                (n_samples, height, width) or (n_samples, channels, height, width)
+            Images of the shape seen in :meth:`fit`.
+
+        Returns
+        -------
+        X_pooled : ndarray
+            The pooled images in the layout of X: shape
+            ``(n_samples, prod(pooled_shape_))`` for flat input, else X's
+            leading dimensions followed by ``pooled_shape_``. Same dtype as
+            :meth:`transform` returns.
+        """
+        X, image_shape = self._validate(X, reset=False)
+        return self._apply(X, image_shape, self._matrices, "pool", self.pooled_shape_)
+
+    def upsample(self, X_pooled):
+        """Interpolate pooled images back to the full image size.
+
+        Parameters
+        ----------
+        X_pooled : array-like of shape (n_samples, prod(pooled_shape_)), \
+                (n_samples, *pooled_shape_) or (n_samples, channels, *pooled_shape_)
+            Pooled images, as returned by :meth:`downsample`.
+
+        Returns
+        -------
+        X_new : ndarray
+            The images at full size, in the layout of ``X_pooled``: shape
+            ``(n_samples, prod(image_shape_))`` for flat input, else its leading
+            dimensions followed by ``image_shape_``.
+        """
+        check_is_fitted(self)
+        X_pooled = check_array(
+            X_pooled,
+            allow_nd=True,
+            dtype=[np.float64, np.float32],
+            ensure_all_finite=False,
+            input_name="X_pooled",
+        )
+        ph, pw = self.pooled_shape_
+        if X_pooled.ndim == 2:
+            if X_pooled.shape[1] != ph * pw:
+                raise ValueError(
+                    f"X_pooled has {X_pooled.shape[1]} features, but pooled images "
+                    f"of shape {self.pooled_shape_} have {ph * pw}."
+                )
+        elif tuple(X_pooled.shape[-2:]) != self.pooled_shape_:
+            raise ValueError(
+                f"X_pooled holds images of shape {tuple(X_pooled.shape[-2:])}, but "
+                f"the pooled images are of shape {self.pooled_shape_}."
+            )
+        return self._apply(
+            X_pooled,
+            self.pooled_shape_,
+            self._matrices,
+            "interp",
+            self.image_shape_,
+            input_name="X_pooled",
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags

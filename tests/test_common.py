@@ -1,0 +1,61 @@
+"""scikit-learn's own estimator checks over every skneuro estimator.
+
+Two tables drive the checks, in the style of imbalanced-learn's common tests:
+
+- ``FAST_PARAMS``: init parameters that keep each check fast (few epochs) or
+  that adapt an image estimator to the checks' generic 2-D data.
+- ``EXPECTED_FAILED_CHECKS``: checks an estimator is known to fail, each with
+  the reason a reviewer needs to accept it. An entry without a reason is a bug.
+"""
+
+import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skneuro.utils import all_estimators
+
+FAST_PARAMS = {
+    # The checks feed flat 2-D data with arbitrary feature counts: read each
+    # row as a 1-pixel-high image and pool along its width only.
+    "PoolInterpolate": {"pool_size": (1, 2), "stride": 1, "image_shape": (1, -1)},
+    "MLPClassifier": {"max_epochs": 30, "lr": 0.05, "random_state": 0},
+}
+
+EXPECTED_FAILED_CHECKS = {
+    # estimator name -> {check name: reason}
+}
+
+
+def _instances():
+    for name, Estimator in all_estimators():
+        yield Estimator(**FAST_PARAMS.get(name, {}))
+
+
+def _expected_failed_checks(estimator):
+    return EXPECTED_FAILED_CHECKS.get(type(estimator).__name__, {})
+
+
+def test_every_estimator_is_covered():
+    names = {name for name, _ in all_estimators()}
+    assert {"PoolInterpolate", "FeatureGroupSelector", "MLPClassifier"} <= names
+    assert set(FAST_PARAMS) <= names
+    assert set(EXPECTED_FAILED_CHECKS) <= names
+    for reasons in EXPECTED_FAILED_CHECKS.values():
+        assert all(isinstance(r, str) and len(r) > 20 for r in reasons.values())
+
+
+@parametrize_with_checks(
+    list(_instances()), expected_failed_checks=_expected_failed_checks
+)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("name", [name for name, _ in all_estimators()])
+def test_public_and_documented(name):
+    import skneuro
+
+    assert name in skneuro.__all__
+    Estimator = dict(all_estimators())[name]
+    doc = Estimator.__doc__ or ""
+    for section in ("Parameters", "Attributes", "Examples"):
+        assert section in doc, f"{name} docstring lacks a {section} section"
