@@ -15,7 +15,6 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skneuro.datasets import load_feature_table
 from skneuro.preprocessing import FeatureGroupSelector
@@ -42,11 +41,6 @@ def make_pipeline():
             ("clf", LogisticRegression()),
         ]
     )
-
-
-@parametrize_with_checks([FeatureGroupSelector()])
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
 
 
 def test_groups_inferred_from_dataframe_prefixes():

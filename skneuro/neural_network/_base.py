@@ -32,6 +32,23 @@ from skorch.callbacks import Callback, EarlyStopping, EpochTimer, PrintLog
 OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
 
 
+def _optimizer_kwargs(name, device):
+    """Fast-path options for the optimizer on ``device``.
+
+    Adam's fused kernel updates every parameter in one call instead of about
+    ten small ops per parameter tensor; on small networks that is a third of
+    an epoch. CPU support for it arrived in torch 2.4.
+    """
+    if name != "adam":
+        return {}
+    if torch.device(device).type == "cuda" or (
+        torch.torch_version.TorchVersion(torch.__version__) >= "2.4"
+        and torch.device(device).type == "cpu"
+    ):
+        return {"optimizer__fused": True}
+    return {}
+
+
 def resolve_device(device):
     """Turn the ``device`` parameter into a concrete torch device string.
 
@@ -376,6 +393,7 @@ class BaseNeuralNet(BaseEstimator, metaclass=ABCMeta):
                     module=self._build_module(X.shape[1], n_outputs),
                     criterion=self._criterion(**criterion_kwargs),
                     optimizer=OPTIMIZERS[self.optimizer],
+                    **_optimizer_kwargs(self.optimizer, device),
                     lr=self.lr,
                     max_epochs=self.max_epochs,
                     batch_size=batch_size,

@@ -1,0 +1,213 @@
+"""MLPClassifier training speed against references measured in the same run.
+
+Part 1, one fit: 675 x 10 data, 7 classes, 5 sigmoid hidden units, 1000
+full-batch Adam epochs (the first seed's classifier), timed for
+
+- skneuro's ``MLPClassifier.fit``;
+- a hand-written PyTorch loop of the same model, loss and optimizer;
+- scikit-learn's ``MLPClassifier(activation="logistic", solver="adam",
+  batch_size=n)`` forced through the same number of epochs (``tol=0`` and
+  ``n_iter_no_change=max_iter``, ``alpha=0``);
+- skorch's ``NeuralNetClassifier`` with its default callbacks and DataLoader
+  (full batch, no validation split, so it does the same arithmetic).
+
+Each is run ``--repeats`` times, interleaved, and the median is reported.
+
+Part 2, the first seed's search: ``Pipeline(FeatureGroupSelector,
+StandardScaler, classifier)`` in ``GridSearchCV`` over 19 hidden sizes x 3
+feature groups x 5 folds = 285 fits of 1000 epochs, with ``n_jobs=1`` and
+``n_jobs=-1``, for skneuro's and scikit-learn's MLPClassifier.
+
+Run ``python benchmarks/bench_mlp.py`` (``--quick`` for a smoke run).
+"""
+
+import argparse
+import time
+import warnings
+
+import numpy as np
+import torch
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
+from sklearn.neural_network import MLPClassifier as SklearnMLP
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from skorch import NeuralNetClassifier
+
+from skneuro import FeatureGroupSelector, MLPClassifier, make_feature_table
+
+
+def hand_written_loop(X, y, hidden, epochs, lr, seed=0, **adam_options):
+    torch.manual_seed(seed)
+    model = torch.nn.Sequential(
+        torch.nn.Linear(X.shape[1], hidden),
+        torch.nn.Sigmoid(),
+        torch.nn.Linear(hidden, int(y.max()) + 1),
+    )
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr, **adam_options)
+    criterion = torch.nn.CrossEntropyLoss()
+    X_t, y_t = torch.from_numpy(X), torch.from_numpy(y)
+    losses = []
+    for _ in range(epochs):
+        optimizer.zero_grad()
+        loss = criterion(model(X_t), y_t)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return model
+
+
+def sklearn_mlp(hidden, epochs, lr, batch_size, seed=0):
+    return SklearnMLP(
+        hidden_layer_sizes=(hidden,),
+        activation="logistic",
+        solver="adam",
+        batch_size=batch_size,
+        learning_rate_init=lr,
+        max_iter=epochs,
+        tol=0.0,
+        n_iter_no_change=epochs,
+        alpha=0.0,
+        shuffle=False,
+        random_state=seed,
+    )
+
+
+def skorch_default(X, y, hidden, epochs, lr):
+    module = torch.nn.Sequential(
+        torch.nn.Linear(X.shape[1], hidden),
+        torch.nn.Sigmoid(),
+        torch.nn.Linear(hidden, int(y.max()) + 1),
+    )
+    return NeuralNetClassifier(
+        module,
+        criterion=torch.nn.CrossEntropyLoss,
+        optimizer=torch.optim.Adam,
+        lr=lr,
+        max_epochs=epochs,
+        batch_size=-1,
+        train_split=None,
+        verbose=0,
+    )
+
+
+def timed(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def single_fit(n_samples, n_features, n_classes, hidden, epochs, repeats):
+    rng = np.random.default_rng(0)
+    centers = rng.normal(size=(n_classes, n_features))
+    y = rng.integers(0, n_classes, n_samples)
+    X = (centers[y] + rng.normal(scale=1.5, size=(n_samples, n_features))).astype(
+        np.float32
+    )
+    y = y.astype(np.int64)
+    lr = 0.01
+    candidates = {
+        "hand-written torch loop": lambda: hand_written_loop(X, y, hidden, epochs, lr),
+        "hand-written loop, fused Adam": lambda: hand_written_loop(
+            X, y, hidden, epochs, lr, fused=True
+        ),
+        "skneuro MLPClassifier": lambda: MLPClassifier(
+            hidden, max_epochs=epochs, lr=lr, random_state=0
+        ).fit(X, y),
+        "scikit-learn MLPClassifier": lambda: sklearn_mlp(
+            hidden, epochs, lr, n_samples
+        ).fit(X, y),
+        "skorch NeuralNetClassifier": lambda: skorch_default(
+            X, y, hidden, epochs, lr
+        ).fit(X, y),
+    }
+    for fn in candidates.values():  # warm-up: imports, allocator, caches
+        fn()
+    times = {name: [] for name in candidates}
+    for _ in range(repeats):
+        for name, fn in candidates.items():
+            times[name].append(timed(fn))
+    medians = {name: float(np.median(t)) for name, t in times.items()}
+    reference = medians["hand-written torch loop"]
+    print(
+        f"\n== one fit: {n_samples}x{n_features}, {n_classes} classes, hidden "
+        f"{hidden}, {epochs} full-batch Adam epochs (median of {repeats})"
+    )
+    print(f"{'':30s} {'seconds':>9s} {'ms/epoch':>9s} {'x hand loop':>12s}")
+    for name, seconds in medians.items():
+        print(
+            f"{name:30s} {seconds:9.3f} {1e3 * seconds / epochs:9.3f} "
+            f"{seconds / reference:12.2f}"
+        )
+    ours = medians["skneuro MLPClassifier"]
+    fused = medians["hand-written loop, fused Adam"]
+    sklearn = medians["scikit-learn MLPClassifier"]
+    skorch = medians["skorch NeuralNetClassifier"]
+    print(
+        f"skneuro / hand loop = {ours / reference:.2f}  "
+        f"skneuro / hand loop with fused Adam = {ours / fused:.2f}  "
+        f"skneuro / scikit-learn = {ours / sklearn:.2f}  "
+        f"skorch defaults / skneuro = {skorch / ours:.2f}"
+    )
+    return medians
+
+
+def search(epochs, hidden_sizes, cv, n_jobs_values):
+    table = make_feature_table(n_samples=675, random_state=0)
+    grid = {
+        "groups__select": ["lpq", "phog", "all"],
+        "clf__hidden_units": list(hidden_sizes),
+    }
+    n_fits = len(grid["groups__select"]) * len(hidden_sizes) * cv
+    estimators = {
+        "skneuro": MLPClassifier(max_epochs=epochs, lr=0.01, random_state=0),
+        "scikit-learn": sklearn_mlp(5, epochs, 0.01, "auto"),
+    }
+    print(f"\n== the seed's search: {n_fits} fits of {epochs} epochs")
+    walls = {}
+    for n_jobs in n_jobs_values:
+        for name, clf in estimators.items():
+            param_grid = dict(grid)
+            if name == "scikit-learn":
+                # scikit-learn's batch_size="auto" is min(200, n): use full batch.
+                clf = clf.set_params(batch_size=540)
+                param_grid["clf__hidden_layer_sizes"] = [
+                    (h,) for h in param_grid.pop("clf__hidden_units")
+                ]
+            pipe = Pipeline(
+                [
+                    ("groups", FeatureGroupSelector()),
+                    ("scale", StandardScaler()),
+                    ("clf", clf),
+                ]
+            )
+            gs = GridSearchCV(pipe, param_grid, cv=cv, n_jobs=n_jobs)
+            wall = timed(lambda gs=gs: gs.fit(table.data, table.target))
+            walls[name, n_jobs] = wall
+            print(
+                f"{name:13s} n_jobs={n_jobs:>2d}: {wall:8.1f} s  best "
+                f"{gs.best_params_} cv accuracy {gs.best_score_:.3f}"
+            )
+        ratio = walls["skneuro", n_jobs] / walls["scikit-learn", n_jobs]
+        print(f"skneuro / scikit-learn search wall time, n_jobs={n_jobs}: {ratio:.2f}")
+    return walls
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=1000)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--quick", action="store_true", help="small smoke run")
+    parser.add_argument("--skip-search", action="store_true")
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore", category=ConvergenceWarning)
+    epochs = 50 if args.quick else args.epochs
+    repeats = 2 if args.quick else args.repeats
+    single_fit(675, 10, 7, 5, epochs, repeats)
+    if not args.skip_search:
+        hidden = range(1, 4) if args.quick else range(1, 20)
+        search(epochs, hidden, cv=5, n_jobs_values=(1, -1))
+
+
+if __name__ == "__main__":
+    main()
