@@ -298,3 +298,15 @@ def test_auto_device_resolves_in_fit(iris):
     expected = "cuda" if torch.cuda.is_available() else "cpu"
     assert clf.device_ == expected
     assert next(clf.net_.module_.parameters()).device.type == expected
+
+
+def test_failed_refit_leaves_no_half_model(iris):
+    X, y = iris
+    clf = MLPClassifier(**FAST).fit(X[y < 2], y[y < 2])
+    clf.set_params(lr=1e6)
+    with pytest.raises(FloatingPointError):
+        clf.fit(X, y)
+    # Not the old network with the new classes: no model at all.
+    with pytest.raises(NotFittedError):
+        clf.predict(X)
+    assert not hasattr(clf, "classes_")

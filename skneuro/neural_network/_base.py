@@ -448,6 +448,13 @@ class BaseNeuralNet(BaseEstimator, metaclass=ABCMeta):
             return np.empty((0, 0), dtype=np.float32)
         return torch.cat(outputs).numpy()
 
+    def _forget_fit(self):
+        """Drop every fitted attribute, so a failed fit leaves no half-model."""
+        for name in [
+            k for k in vars(self) if k.endswith("_") and not k.startswith("_")
+        ]:
+            delattr(self, name)
+
     def __sklearn_is_fitted__(self):
         return hasattr(self, "net_")
 
@@ -535,15 +542,20 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralNet):
                 random_state=check_random_state(self.random_state),
             )
             valid = (X_valid, y_valid)
+        try:
+            self._fit_net(
+                X,
+                y_encoded,
+                n_outputs=len(classes),
+                criterion_kwargs=criterion_kwargs,
+                valid=valid,
+                warm=warm,
+            )
+        except BaseException:
+            self._forget_fit()
+            raise
         self.classes_ = classes
-        return self._fit_net(
-            X,
-            y_encoded,
-            n_outputs=len(classes),
-            criterion_kwargs=criterion_kwargs,
-            valid=valid,
-            warm=warm,
-        )
+        return self
 
     def _validate_Xy(self, X, y, reset):
         X, y = validate_data(

@@ -53,8 +53,10 @@ class MLPClassifier(BaseNeuralClassifier):
         ``"cpu"``, ``"cuda"`` or ``"cuda:N"`` choose explicitly. Resolved in
         ``fit`` and stored as ``device_``.
     random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, shuffling and the validation split. The
-        global torch and numpy random states are left as they were.
+        Seeds weight initialisation, shuffling and the validation split. With
+        an int, the global torch and numpy random states are left as they
+        were; with ``None`` a seed is drawn from numpy's global generator, as
+        scikit-learn does.
     verbose : int, default=0
         0 is silent, 1 shows a progress bar over epochs (only in an
         interactive terminal, never inside joblib workers), 2 prints a table
@@ -69,7 +71,7 @@ class MLPClassifier(BaseNeuralClassifier):
         Class labels seen in ``fit``.
     n_features_in_ : int
         Number of features seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen in ``fit``, when ``X`` had string column
         names.
     net_ : skorch.NeuralNet
@@ -77,8 +79,9 @@ class MLPClassifier(BaseNeuralClassifier):
     device_ : str
         Device the network was trained on.
     history_ : skorch.History
-        One record per epoch (``epoch``, ``train_loss``, ``valid_loss`` when
-        early stopping, per-batch records under ``batches``).
+        One record per epoch: ``epoch``, ``train_loss``, and ``valid_loss``
+        with early stopping (``dur`` with ``verbose=2``). Per-batch records
+        are not kept.
     loss_curve_ : list of float
         Training loss at the end of each epoch.
     n_epochs_ : int

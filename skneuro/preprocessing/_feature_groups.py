@@ -192,7 +192,7 @@ class FeatureGroupSelector(SelectorMixin, BaseEstimator):
         Each group's column positions, sorted. With ``groups=None`` the groups
         appear in the order of their first column.
 
-    support_ : ndarray of bool of shape (n_features_in_,)
+    support_ : ndarray of bool of shape (`n_features_in_`,)
         Mask of the selected features.
 
     n_features_in_ : int
