@@ -61,6 +61,13 @@ def main(argv=None):
     )
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--methods", nargs="+", default=["linear", "cubic"])
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch threads for PoolInterpolate and the torch reference "
+        "(default: torch's own choice)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "--strict", action="store_true", help="exit with status 1 if a target is missed"
@@ -71,6 +78,9 @@ def main(argv=None):
     import torch.nn.functional as F
 
     from skneuro.preprocessing import PoolInterpolate
+
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
 
     n = args.n_images
     rng = np.random.default_rng(args.seed)
@@ -85,8 +95,13 @@ def main(argv=None):
         "image.\n"
         f"python {platform.python_version()}, numpy {np.__version__}, torch "
         f"{torch.__version__} ({torch.get_num_threads()} threads), "
-        f"{os.cpu_count()} CPUs"
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}"
     )
+    if os.getloadavg()[0] > 0.5:
+        print(
+            "note: other processes are using the CPUs; multi-threaded timings "
+            "(PoolInterpolate, torch) suffer most, so ratios are pessimistic."
+        )
 
     rows = []
     for pool, stride in CASES:

@@ -229,17 +229,20 @@ class _Net(NeuralNet):
                 sizes, dtype=losses[0].dtype, device=losses[0].device
             )
             loss = (torch.stack(losses) * weights).sum().item() / sum(sizes)
-        self.history.record(prefix + "_loss", loss)
+        # skorch's History is a list of dicts; its fancy indexing costs more
+        # per epoch than a small model's forward pass, so index it as a list.
+        rows = self.history
+        list.__getitem__(rows, -1)[prefix + "_loss"] = loss
         if not math.isfinite(loss):
             raise FloatingPointError(
                 f"Training stopped: the {prefix} loss became {loss} at epoch "
-                f"{len(self.history)}. {_diverged(self)}"
+                f"{len(rows)}. {_diverged(self)}"
             )
-        first = self.history[0].get(prefix + "_loss")
+        first = list.__getitem__(rows, 0).get(prefix + "_loss")
         if first is not None and loss > _DIVERGENCE_FACTOR * max(first, 1e-12):
             raise FloatingPointError(
                 f"Training stopped: the {prefix} loss grew from {first:.4g} at "
-                f"epoch 1 to {loss:.4g} at epoch {len(self.history)}, more than "
+                f"epoch 1 to {loss:.4g} at epoch {len(rows)}, more than "
                 f"{_DIVERGENCE_FACTOR:g} times. {_diverged(self)}"
             )
 

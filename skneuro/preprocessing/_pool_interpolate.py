@@ -31,9 +31,10 @@ _MIN_POINTS = {"nearest": 1, "linear": 2, "cubic": 4}
 # through torch's (MKL) matmul, which is several times faster on large batches.
 _TORCH_MIN_SIZE = 1 << 17
 
-# The intermediate array of the two-product scheme is at most this many values
-# (64 MiB of float32); larger batches are processed in chunks of images.
-_MAX_CHUNK_SIZE = 1 << 24
+# Batches going through torch are processed in chunks of images whose
+# intermediate array holds at most this many values (64 MiB of float32): few
+# chunks, as each product is a parallel region that waits for all its threads.
+_CHUNK_SIZE = 1 << 24
 
 
 def _as_pair(value, name):
@@ -120,48 +121,58 @@ def _torch():
     return torch
 
 
+def _product_chunk(xp, X, A_h, B, out, check_finite):
+    """One chunk of :func:`_separable_product`, with NumPy or torch (``xp``)."""
+    k, h, w = X.shape
+    m_w = out.shape[2]
+    Y = xp.matmul(X.reshape(k * h, w), B).reshape(k, h, B.shape[1])
+    xp.matmul(A_h, Y[:, :, :m_w], out=out)
+    return not check_finite or bool(np.isfinite(float(Y[:, :, m_w].sum())))
+
+
 def _separable_product(X, A_h, A_w, check_finite):
     """``out[b] = A_h @ X[b] @ A_w.T`` for every image ``b`` of ``X``.
 
     ``X`` is C-contiguous of shape (n, h, w); ``A_h`` (m_h, h) and ``A_w``
-    (m_w, w) have the dtype of ``X``. Two matrix products over the whole batch:
-    one GEMM on the ``(n * h, w)`` view of X, then one product with ``A_h``
-    broadcast over the images, written straight into the output.
+    (m_w, w) have the dtype of ``X``. Two matrix products: one GEMM on the
+    ``(n * h, w)`` view of X, then one product with ``A_h`` broadcast over the
+    images, written straight into the output.
+
+    Large batches go through torch (MKL's GEMM and batched GEMM, several times
+    faster than NumPy's loop of small GEMMs, on torch's intra-op threads), in
+    chunks of images only when the intermediate array would be large.
 
     With ``check_finite``, the first product gets an extra column of ones, so
-    it also returns every image row's sum; the rows are all finite unless X has
-    a NaN or an infinity (or values near the dtype's largest, whose sum may
+    it also gives every image row's sum; these are all finite unless X has a
+    NaN or an infinity (or values near the dtype's largest, whose sum may
     overflow). This replaces a separate pass over X. Returns ``(out, finite)``.
     """
     n, h, w = X.shape
     m_h, m_w = A_h.shape[0], A_w.shape[0]
     out = np.empty((n, m_h, m_w), dtype=X.dtype)
-    cols = m_w + 1 if check_finite else m_w
-    B = np.zeros((w, cols), dtype=X.dtype)
+    B = np.zeros((w, m_w + 1 if check_finite else m_w), dtype=X.dtype)
     B[:, :m_w] = A_w.T
     if check_finite:
         B[:, m_w] = 1.0
-    finite = True
     torch = _torch() if X.size >= _TORCH_MIN_SIZE else None
-    chunk = max(1, _MAX_CHUNK_SIZE // max(1, h * cols))
-    if torch is not None:
-        with warnings.catch_warnings():
-            # torch warns about read-only arrays; X and A_h are only read.
-            warnings.simplefilter("ignore", UserWarning)
-            X, A_h = torch.from_numpy(X), torch.from_numpy(A_h)
-        out_, B = torch.from_numpy(out), torch.from_numpy(B)
-        mm, matmul = torch.mm, torch.matmul
-    else:
-        out_, mm, matmul = out, np.matmul, np.matmul
-    # Non-finite input is reported by the caller, not as NumPy warnings.
-    with np.errstate(all="ignore"):
-        for start in range(0, n, chunk):
-            Xc = X[start : start + chunk]
-            k = Xc.shape[0]
-            Y = mm(Xc.reshape(k * h, w), B).reshape(k, h, cols)
-            matmul(A_h, Y[:, :, :m_w], out=out_[start : start + chunk])
-            if check_finite:
-                finite = finite and bool(np.isfinite(float(Y[:, :, m_w].sum())))
+    if torch is None:
+        # Non-finite input is reported by the caller, not as NumPy warnings.
+        with np.errstate(all="ignore"):
+            finite = _product_chunk(np, X, A_h, B, out, check_finite)
+        return out, finite
+
+    with warnings.catch_warnings():
+        # torch warns about read-only arrays; X and A_h are only read.
+        warnings.simplefilter("ignore", UserWarning)
+        X_t, A_h_t = torch.from_numpy(X), torch.from_numpy(A_h)
+    out_t, B_t = torch.from_numpy(out), torch.from_numpy(B)
+    chunk = max(1, _CHUNK_SIZE // (h * B.shape[1]))
+    finite = True
+    for start in range(0, n, chunk):
+        stop = start + chunk
+        finite &= _product_chunk(
+            torch, X_t[start:stop], A_h_t, B_t, out_t[start:stop], check_finite
+        )
     return out, finite
 
 
@@ -214,7 +225,9 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         2 on 28x28 images).
 
     n_features_in_ : int
-        Number of features seen during :meth:`fit` (``X.shape[1]``).
+        Number of features seen during :meth:`fit`: ``X.shape[1]``, which is
+        the height (3-D input) or the number of channels (4-D input) for
+        images that are not flat.
 
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during :meth:`fit`. Defined only when `X`
@@ -222,9 +235,10 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     See Also
     --------
-    scipy.interpolate.RectBivariateSpline : The per-image interpolation this
-        transformer reproduces in batch.
-    torch.nn.functional.avg_pool2d : The same pooling on tensors.
+    scipy.interpolate.RectBivariateSpline : The per-image spline interpolation
+        (``"linear"``, ``"cubic"``) this transformer reproduces in batch.
+    scipy.interpolate.RegularGridInterpolator : Its ``"nearest"`` method is the
+        ``"nearest"`` interpolation here.
     sklearn.preprocessing.FunctionTransformer : Wraps any stateless function.
 
     Notes
@@ -248,11 +262,19 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         \\mathrm{transform}(X) = A_h X A_w^\\top,
 
     with :math:`A = U P` (an :math:`h \\times h` matrix per axis) computed once
-    in :meth:`fit`. Over a batch, :math:`X A_w^\\top` is a single matrix
-    product on the ``(n * h, w)`` view of the data and the product with
-    :math:`A_h` is broadcast over the images; both keep the input's floating
-    dtype. The cubic spline uses not-a-knot end conditions, as scipy's
-    ``RectBivariateSpline(..., kx=3, ky=3, s=0)``.
+    in :meth:`fit`. The cubic spline has not-a-knot end conditions, as scipy's
+    ``RectBivariateSpline(..., kx=3, ky=3, s=0)``; ``"nearest"`` sends a point
+    halfway between two pooled points to the lower one, as scipy's
+    ``RegularGridInterpolator``. The pooling matches torch's ``avg_pool2d``.
+
+    Over a batch of :math:`n` images, :math:`X A_w^\\top` is one matrix product
+    on the ``(n * h, w)`` view of the data, and the product with :math:`A_h`
+    is broadcast over the images and written into the output, in the input's
+    floating dtype: :math:`2 n h w (h + w)` floating-point operations, and no
+    copy or transposition of the data. Large batches run through torch's
+    matrix products (MKL), on torch's threads (``torch.set_num_threads``).
+    The finiteness check is folded into the first product (a column of ones
+    gives each image row's sum), instead of a separate pass over the data.
 
     Examples
     --------
@@ -368,7 +390,7 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
                 f"X holds images of shape {image_shape}, but PoolInterpolate was "
                 f"fitted on images of shape {self.image_shape_}."
             )
-        if len(shape) == 4 and shape[1] != self.n_features_in_:
+        if len(shape) >= 4 and shape[1] != self.n_features_in_:
             raise ValueError(
                 f"X has {shape[1]} channels (axis 1), but PoolInterpolate was "
                 f"fitted on images with {self.n_features_in_} channels."
@@ -575,9 +597,11 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X_pooled : array-like of shape (n_samples, prod(pooled_shape_)), \
-                (n_samples, *pooled_shape_) or (n_samples, channels, *pooled_shape_)
-            Pooled images, as returned by :meth:`downsample`.
+        X_pooled : array-like of shape (n_samples, pooled_height * pooled_width), \
+                (n_samples, pooled_height, pooled_width) or \
+                (n_samples, channels, pooled_height, pooled_width)
+            Pooled images, as returned by :meth:`downsample`; ``(pooled_height,
+            pooled_width)`` is ``pooled_shape_``.
 
         Returns
         -------
