@@ -310,3 +310,53 @@ def test_failed_refit_leaves_no_half_model(iris):
     with pytest.raises(NotFittedError):
         clf.predict(X)
     assert not hasattr(clf, "classes_")
+
+
+def test_warm_start_survives_pickling(iris):
+    """Optimizer state and the packed parameter layout survive a round trip."""
+    X, y = iris
+    direct = MLPClassifier(warm_start=True, **FAST).fit(X, y)
+    restored = pickle.loads(
+        pickle.dumps(MLPClassifier(warm_start=True, **FAST).fit(X, y))
+    )
+    direct.fit(X, y)
+    restored.fit(X, y)
+    assert restored.n_epochs_ == direct.n_epochs_ == 2 * FAST["max_epochs"]
+    np.testing.assert_allclose(
+        restored.predict_proba(X), direct.predict_proba(X), rtol=1e-5, atol=1e-7
+    )
+
+
+def test_net_forward_on_arrays_still_works(iris):
+    X, y = iris
+    clf = MLPClassifier(**FAST).fit(X, y)
+    logits = clf.net_.forward(X.astype(np.float32))
+    np.testing.assert_allclose(
+        torch.softmax(logits, 1).numpy(), clf.predict_proba(X), rtol=1e-5, atol=1e-6
+    )
+
+
+def test_parameters_train_like_an_unpacked_loop(iris):
+    """The packed parameter buffer is an implementation detail: same maths."""
+    X, y = iris
+    X32 = X.astype(np.float32)
+    clf = MLPClassifier(hidden_units=4, max_epochs=25, lr=0.05, random_state=0)
+    clf.fit(X32, y)
+    with _base._local_torch_seed(_seed_of(0), "cpu"):
+        module = clf._build_module(4, 3)
+    optimizer = torch.optim.Adam(module.parameters(), lr=0.05)
+    X_t, y_t = torch.from_numpy(X32), torch.from_numpy(y)
+    for _ in range(25):
+        optimizer.zero_grad()
+        torch.nn.functional.cross_entropy(module(X_t), y_t).backward()
+        optimizer.step()
+    for ours, reference in zip(
+        clf.net_.module_.parameters(), module.parameters(), strict=True
+    ):
+        torch.testing.assert_close(ours, reference, rtol=1e-4, atol=1e-5)
+
+
+def _seed_of(random_state):
+    from sklearn.utils import check_random_state
+
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
