@@ -70,6 +70,9 @@ def main(argv=None):
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
+        "--warmup", type=float, default=5.0, help="seconds of warm-up before timing"
+    )
+    parser.add_argument(
         "--strict", action="store_true", help="exit with status 1 if a target is missed"
     )
     args = parser.parse_args(argv)
@@ -102,6 +105,16 @@ def main(argv=None):
             "note: other processes are using the CPUs; multi-threaded timings "
             "(PoolInterpolate, torch) suffer most, so ratios are pessimistic."
         )
+
+    # Steady state first: on a fresh process (and a fresh VM) the first
+    # seconds of large allocations and thread-pool start-up run slower, which
+    # would penalise whichever case happens to be measured first.
+    warm_until = time.perf_counter() + args.warmup
+    while time.perf_counter() < warm_until:
+        for pool, stride in CASES:
+            PoolInterpolate(pool_size=pool, stride=stride).fit_transform(X)
+            F.avg_pool2d(X_torch, kernel_size=pool, stride=stride)
+            np.copy(X)
 
     rows = []
     for pool, stride in CASES:
