@@ -10,6 +10,7 @@ import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_array_equal
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import Pipeline
@@ -338,3 +339,14 @@ def test_groups_of_loaded_feature_table():
             assert table.data.columns[selector.groups_[name]].tolist() == columns
         out = selector.set_output(transform="pandas").transform(table.data)
         assert out.columns.tolist() == table.groups["phog"]
+
+
+def test_failed_refit_leaves_no_stale_selection():
+    X = np.arange(18.0).reshape(3, 6)
+    selector = FeatureGroupSelector(groups={"a": [0], "b": [1, 2]}, select="b")
+    selector.fit(X[:, :3])
+    selector.set_params(groups={"a": [0], "b": [9]})
+    with pytest.raises(ValueError):
+        selector.fit(X)
+    with pytest.raises(NotFittedError):
+        selector.transform(X)

@@ -257,6 +257,8 @@ def test_warm_start_continues_training(iris):
     assert clf.loss_curve_[-1] < clf.loss_curve_[FAST["max_epochs"] - 1]
     with pytest.raises(ValueError, match="same classes"):
         clf.fit(X[y < 2], y[y < 2])
+    # A failed fit leaves no model behind, not even the warm one.
+    assert not hasattr(clf, "net_")
     # Without warm start, a second fit starts anew.
     cold = MLPClassifier(**FAST).fit(X, y)
     cold.fit(X, y)
@@ -343,7 +345,8 @@ def test_parameters_train_like_an_unpacked_loop(iris):
     clf = MLPClassifier(hidden_units=4, max_epochs=25, lr=0.05, random_state=0)
     clf.fit(X32, y)
     with _base._local_torch_seed(_seed_of(0), "cpu"):
-        module = clf._build_module(4, 3)
+        module_class, kwargs = clf._module_spec(4, 3)
+        module = module_class(**kwargs)
     optimizer = torch.optim.Adam(module.parameters(), lr=0.05)
     X_t, y_t = torch.from_numpy(X32), torch.from_numpy(y)
     for _ in range(25):
@@ -360,3 +363,45 @@ def _seed_of(random_state):
     from sklearn.utils import check_random_state
 
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+
+
+def test_pickle_size_is_the_size_of_the_weights():
+    """Parameters are not views of a shared buffer outside training."""
+    X, y = make_classification(n_samples=64, n_features=8, random_state=0)
+    clf = MLPClassifier(hidden_units=(256, 256, 256), max_epochs=2, random_state=0)
+    clf.fit(X, y)
+    n_bytes = sum(p.numel() * 4 for p in clf.net_.module_.parameters())
+    # Weights, plus Adam's two moment buffers of the same size, plus a little.
+    assert len(pickle.dumps(clf)) < 3.2 * n_bytes
+    for p in clf.net_.module_.parameters():
+        assert p.untyped_storage().nbytes() == p.numel() * 4
+
+
+def test_failed_refit_before_training_forgets_the_old_model(iris):
+    X, y = iris
+    clf = MLPClassifier(**FAST).fit(X, y)
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        clf.fit(np.hstack([X, X]), np.zeros(len(X)))
+    with pytest.raises(NotFittedError):
+        clf.predict(X)
+
+
+def test_warm_start_uses_the_new_class_weights():
+    X, y = make_classification(
+        n_samples=200, n_features=5, weights=[0.8, 0.2], flip_y=0, random_state=0
+    )
+    clf = MLPClassifier(class_weight="balanced", warm_start=True, **FAST).fit(X, y)
+    before = clf.net_.criterion_.weight.clone()
+    clf.fit(X, 1 - y)  # the minority class is now the other one
+    after = clf.net_.criterion_.weight
+    torch.testing.assert_close(after, before.flip(0))
+    clf.set_params(class_weight=None).fit(X, y)
+    assert clf.net_.criterion_.weight is None
+
+
+def test_divergence_guard_compares_with_this_fit(iris):
+    X, y = iris
+    clf = MLPClassifier(warm_start=True, **FAST).fit(X, y)
+    clf.set_params(lr=1e6)
+    with pytest.raises(FloatingPointError, match=f"epoch {FAST['max_epochs'] + 1} "):
+        clf.fit(X, y)

@@ -6,6 +6,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy.interpolate import RectBivariateSpline, RegularGridInterpolator
 from sklearn import config_context
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -362,7 +363,6 @@ def test_error_upsample_wrong_shape(images):
 
 
 def test_not_fitted():
-    from sklearn.exceptions import NotFittedError
 
     for method in ("transform", "downsample", "upsample"):
         with pytest.raises(NotFittedError):
@@ -376,3 +376,13 @@ def test_separable_product_matches_einsum():
     out, finite = _separable_product(X, A_h, A_w, check_finite=True)
     assert finite
     assert_allclose(out, np.einsum("ik,bkl,jl->bij", A_h, X, A_w))
+
+
+@pytest.mark.parametrize("method", ["fit", "fit_transform"])
+def test_failed_refit_leaves_no_stale_state(method):
+    rng = np.random.default_rng(0)
+    pi = PoolInterpolate().fit(rng.random((5, 784)))
+    with pytest.raises(ValueError, match="square"):
+        getattr(pi, method)(rng.random((5, 10)))
+    with pytest.raises(NotFittedError):
+        pi.transform(rng.random((784, 10)))

@@ -330,11 +330,12 @@ def load_mnist(path, *, kind="train", return_X_y=False):
     mnist : :class:`~sklearn.utils.Bunch`
         Dictionary-like object with the following attributes.
 
-        images : ndarray of shape (n_samples, 28, 28), dtype uint8
-            The images as stored, values 0..255. They stay uint8 to save
-            memory (47 MB for the 60000 training images instead of 376 MB as
+        images : ndarray of shape (n_samples, 28, 28)
+            The images in the dtype they are stored in: uint8, values 0..255,
+            for MNIST's own files. They are not converted, to save memory
+            (47 MB for the 60000 training images instead of 376 MB as
             float64); scale them, e.g. ``images / 255.0``, before training.
-        data : ndarray of shape (n_samples, 784), dtype uint8
+        data : ndarray of shape (n_samples, 784)
             A flattened view of ``images``, one image per row.
         target : ndarray of shape (n_samples,), dtype int64
             The labels.
@@ -433,7 +434,9 @@ def _to_float_image(image, color, file):
     image = img_as_float(image)
     if image.ndim == 3 and image.shape[-1] == 4:
         image = rgba2rgb(image)
-    elif image.ndim == 3 and image.shape[-1] in (1, 2):  # grey (+ alpha)
+    elif image.ndim == 3 and image.shape[-1] == 2:  # grey + alpha, onto white
+        image = image[..., 0] * image[..., 1] + (1.0 - image[..., 1])
+    elif image.ndim == 3 and image.shape[-1] == 1:
         image = image[..., 0]
     if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[-1] != 3):
         raise ValueError(f"{file} has an unsupported shape {image.shape}.")

@@ -4,7 +4,7 @@ It owns what all of them share: parameter validation, input validation and
 float32 casting, label encoding (classifiers), device resolution, local
 seeding, in-memory batching, the training loop through skorch, the training
 history, the non-finite-loss guard and device-safe pickling. Subclasses
-describe only their torch module (``_build_module``) and, when needed, how
+describe only their torch module (``_module_spec``) and, when needed, how
 their input is shaped.
 """
 
@@ -101,12 +101,10 @@ def resolve_device(device):
 @contextmanager
 def _local_torch_seed(seed, device):
     """Seed torch inside the block and restore the global RNG state after it."""
-    parsed = torch.device(device)
-    if parsed.type == "cuda":
-        index = (
-            parsed.index if parsed.index is not None else torch.cuda.current_device()
-        )
-        fork = torch.random.fork_rng(devices=[index], device_type="cuda")
+    if torch.device(device).type == "cuda":
+        # torch.manual_seed seeds every CUDA device: restore them all.
+        devices = list(range(torch.cuda.device_count()))
+        fork = torch.random.fork_rng(devices=devices, device_type="cuda")
     else:
         fork = torch.random.fork_rng(devices=[])
     with fork:
@@ -189,11 +187,11 @@ def _pack_parameters(params):
     tensor instead of one per layer: fused Adam makes one kernel call and its
     per-tensor bookkeeping happens once, which on small networks is about a
     sixth of an epoch. This is the layout of DDP's ``gradient_as_bucket_view``.
-    Returns None (leave the parameters alone) when they do not share one dtype
-    and device.
+    Returns None (leave the parameters alone) when there is only one, or when
+    they do not share one dtype and device.
     """
     params = list(params)
-    if not params or len({(p.dtype, p.device) for p in params}) != 1:
+    if len(params) < 2 or len({(p.dtype, p.device) for p in params}) != 1:
         return None
     flat = torch.nn.Parameter(
         torch.empty(
@@ -206,12 +204,31 @@ def _pack_parameters(params):
     return flat
 
 
+def _detach_from_flat(params, flat):
+    """Give every parameter its own storage again; empty the packed buffer.
+
+    Outside training, a parameter that is a view of the packed buffer would
+    drag the whole buffer into every pickle of it (plain pickle does not share
+    storages between tensors), and the buffer itself would be one more copy of
+    the weights. The optimizer keeps the (empty) flat Parameter and its state;
+    the next training call packs the current values back into it.
+    """
+    with torch.no_grad():
+        for p in params:
+            p.data = p.data.clone()
+            p.grad = None
+    flat.data = flat.data.new_empty(0)
+    flat.grad = None
+
+
 def _attach_to_flat(params, flat):
     """Make ``params`` (and their gradients) views of ``flat`` (and its grad).
 
-    Current parameter values are kept. Idempotent; also restores the layout
-    after unpickling, which saves the parameters but not their gradients.
+    Current parameter values are copied into ``flat``. Idempotent.
     """
+    size = sum(p.numel() for p in params)
+    if flat.numel() != size:
+        flat.data = flat.data.new_empty(size)
     if flat.grad is None:
         flat.grad = torch.zeros_like(flat)
     offset = 0
@@ -249,14 +266,10 @@ class _Net(NeuralNet):
         """The module's parameters and the flat Parameter the optimizer holds."""
         params = [p for _, p in NeuralNet.get_all_learnable_params(self)]
         groups = self.optimizer_.param_groups
-        flat = groups[0]["params"][0] if len(groups) == 1 else None
-        if (
-            flat is None
-            or len(groups[0]["params"]) != 1
-            or flat.numel() != sum(p.numel() for p in params)
-        ):
+        # initialize_optimizer packs exactly when there are several parameters.
+        if len(params) < 2 or len(groups) != 1 or len(groups[0]["params"]) != 1:
             return params, None
-        return params, flat
+        return params, groups[0]["params"][0]
 
     def initialize_optimizer(self, triggered_directly=None):
         named = list(NeuralNet.get_all_learnable_params(self))
@@ -269,13 +282,20 @@ class _Net(NeuralNet):
 
     #: Device of the training tensors, set when training starts.
     _train_device = None
+    #: Index in the history of this training call's first epoch.
+    _first_epoch = 0
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         params, flat = self._packed()
         if flat is not None:
             _attach_to_flat(params, flat)
         self._train_device = X.device if isinstance(X, torch.Tensor) else None
-        return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        self._first_epoch = len(self.history)
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        finally:
+            if flat is not None:
+                _detach_from_flat(params, flat)
 
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         # What skorch's History.new_epoch and record("epoch") do, without
@@ -338,11 +358,12 @@ class _Net(NeuralNet):
                 f"Training stopped: the {prefix} loss became {loss} at epoch "
                 f"{len(rows)}. {_diverged(self)}"
             )
-        first = list.__getitem__(rows, 0).get(prefix + "_loss")
+        first = list.__getitem__(rows, self._first_epoch).get(prefix + "_loss")
         if first is not None and loss > _DIVERGENCE_FACTOR * max(first, 1e-12):
             raise FloatingPointError(
                 f"Training stopped: the {prefix} loss grew from {first:.4g} at "
-                f"epoch 1 to {loss:.4g} at epoch {len(rows)}, more than "
+                f"epoch {self._first_epoch + 1} to {loss:.4g} at epoch "
+                f"{len(rows)}, more than "
                 f"{_DIVERGENCE_FACTOR:g} times. {_diverged(self)}"
             )
 
@@ -390,9 +411,10 @@ class _ProgressBar(Callback):
 class BaseNeuralNet(BaseEstimator, metaclass=ABCMeta):
     """Base class of every skneuro neural estimator (not for direct use).
 
-    Subclasses implement ``_build_module(n_features, n_outputs)`` and set
-    ``_criterion`` (a loss class). They may override ``_validate_X`` to
-    accept other input layouts.
+    Subclasses implement ``_module_spec(n_features, n_outputs)``, returning a
+    ``torch.nn.Module`` class and its keyword arguments (skorch builds it, in
+    the estimator's seeded context), and set ``_criterion`` (a loss class).
+    They may override ``_validate_X`` to accept other input layouts.
     """
 
     _parameter_constraints = {
@@ -409,8 +431,8 @@ class BaseNeuralNet(BaseEstimator, metaclass=ABCMeta):
     _criterion = torch.nn.MSELoss
 
     @abstractmethod
-    def _build_module(self, n_features, n_outputs):
-        """Return a fresh, randomly initialised ``torch.nn.Module``."""
+    def _module_spec(self, n_features, n_outputs):
+        """Return ``(module_class, kwargs)`` of the network to train."""
 
     # -- input -----------------------------------------------------------
     def _validate_X(self, X, reset):
@@ -483,6 +505,11 @@ class BaseNeuralNet(BaseEstimator, metaclass=ABCMeta):
                 net.train_split = train_split
                 net.callbacks = callbacks
                 net.initialize_callbacks()
+                if hasattr(net.criterion_, "weight"):
+                    weight = (criterion_kwargs or {}).get("weight")
+                    net.criterion_.weight = (
+                        None if weight is None else torch.as_tensor(weight).to(device)
+                    )
             else:
                 criterion_kwargs = {
                     key: (
@@ -492,8 +519,10 @@ class BaseNeuralNet(BaseEstimator, metaclass=ABCMeta):
                     )
                     for key, value in (criterion_kwargs or {}).items()
                 }
+                module, module_kwargs = self._module_spec(X.shape[1], n_outputs)
                 net = _Net(
-                    module=self._build_module(X.shape[1], n_outputs),
+                    module=module,
+                    **{f"module__{k}": v for k, v in module_kwargs.items()},
                     criterion=self._criterion(**criterion_kwargs),
                     optimizer=OPTIMIZERS[self.optimizer],
                     **_optimizer_kwargs(self.optimizer, device),
@@ -616,7 +645,22 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralNet):
             The fitted estimator.
         """
         warm = self.warm_start and hasattr(self, "net_")
-        previous_classes = getattr(self, "classes_", None) if warm else None
+        if warm and resolve_device(self.device) != self.device_:
+            raise ValueError(
+                f"warm_start=True continues the network on {self.device_!r}, but "
+                f"device={self.device!r} resolves to another device; fit with "
+                "warm_start=False to train anew there."
+            )
+        try:
+            self._fit_classifier(X, y, warm)
+        except BaseException:
+            # Whatever failed, no half-updated model is left behind.
+            self._forget_fit()
+            raise
+        return self
+
+    def _fit_classifier(self, X, y, warm):
+        previous_classes = self.classes_ if warm else None
         X, y = self._validate_Xy(X, y, reset=not warm)
         check_classification_targets(y)
         classes, y_encoded = np.unique(y, return_inverse=True)
@@ -645,20 +689,15 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralNet):
                 random_state=check_random_state(self.random_state),
             )
             valid = (X_valid, y_valid)
-        try:
-            self._fit_net(
-                X,
-                y_encoded,
-                n_outputs=len(classes),
-                criterion_kwargs=criterion_kwargs,
-                valid=valid,
-                warm=warm,
-            )
-        except BaseException:
-            self._forget_fit()
-            raise
+        self._fit_net(
+            X,
+            y_encoded,
+            n_outputs=len(classes),
+            criterion_kwargs=criterion_kwargs,
+            valid=valid,
+            warm=warm,
+        )
         self.classes_ = classes
-        return self
 
     def _validate_Xy(self, X, y, reset):
         X, y = validate_data(

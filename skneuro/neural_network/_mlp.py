@@ -164,5 +164,10 @@ class MLPClassifier(BaseNeuralClassifier):
             )
         return tuple(int(u) for u in layers)
 
-    def _build_module(self, n_features, n_outputs):
-        return MLPModule(n_features, self._hidden_layers(), n_outputs, self.activation)
+    def _module_spec(self, n_features, n_outputs):
+        return MLPModule, {
+            "n_features": n_features,
+            "hidden_units": self._hidden_layers(),
+            "n_outputs": n_outputs,
+            "activation": self.activation,
+        }

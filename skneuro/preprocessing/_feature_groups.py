@@ -264,6 +264,16 @@ class FeatureGroupSelector(SelectorMixin, BaseEstimator):
         self : object
             Fitted selector.
         """
+        try:
+            self._fit(X)
+        except BaseException:
+            # A failed refit must not leave the old support with new columns.
+            for name in ("n_features_in_", "feature_names_in_", "groups_", "support_"):
+                self.__dict__.pop(name, None)
+            raise
+        return self
+
+    def _fit(self, X):
         validate_data(
             self,
             X,
@@ -281,9 +291,9 @@ class FeatureGroupSelector(SelectorMixin, BaseEstimator):
                 if feature_names is not None
                 else [f"x{i}" for i in range(n_features)]
             )
-            self.groups_ = _infer_groups(names)
+            groups = _infer_groups(names)
         else:
-            self.groups_ = {}
+            groups = {}
             for name, columns in self.groups.items():
                 if not isinstance(name, str):
                     raise ValueError(
@@ -294,12 +304,11 @@ class FeatureGroupSelector(SelectorMixin, BaseEstimator):
                         f"{ALL!r} is reserved for every feature and cannot be the "
                         "name of a group in `groups`; rename that group."
                     )
-                self.groups_[name] = _resolve_columns(
+                groups[name] = _resolve_columns(
                     name, columns, n_features, feature_names
                 )
-
+        self.groups_ = groups
         self.support_ = self._mask_of(self.select)
-        return self
 
     def _mask_of(self, select):
         """Support mask of the names in `select`; errors name the problem."""

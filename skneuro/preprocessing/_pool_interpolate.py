@@ -503,9 +503,13 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             Fitted transformer.
         """
         self._check_params()
-        X, image_shape = self._validate(X, reset=True)
-        state = self._fitted_state(image_shape, flat=X.ndim == 2)
-        self._check_finite(X)
+        try:
+            X, image_shape = self._validate(X, reset=True)
+            state = self._fitted_state(image_shape, flat=X.ndim == 2)
+            self._check_finite(X)
+        except BaseException:
+            self._forget_fit()
+            raise
         self._fit_ndim = X.ndim
         self.__dict__.update(state)
         return self
@@ -529,15 +533,27 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             The rebuilt images, float32 for float32 input, else float64.
         """
         self._check_params()
-        X, image_shape = self._validate(X, reset=True)
-        state = self._fitted_state(image_shape, flat=X.ndim == 2)
-        X_new = self._apply(X, image_shape, state["_matrices"], "full", image_shape)
+        try:
+            X, image_shape = self._validate(X, reset=True)
+            state = self._fitted_state(image_shape, flat=X.ndim == 2)
+            X_new = self._apply(X, image_shape, state["_matrices"], "full", image_shape)
+        except BaseException:
+            self._forget_fit()
+            raise
         self._fit_ndim = X.ndim
         self.__dict__.update(state)
         return X_new
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "image_shape_")
+
+    def _forget_fit(self):
+        """Drop the fitted state: a failed (re)fit must not leave a mix of the
+        old images' matrices and the new input's feature count."""
+        for name in [
+            k for k in vars(self) if k.endswith("_") and not k.startswith("__")
+        ] + ["_matrices", "_fit_ndim"]:
+            self.__dict__.pop(name, None)
 
     # -- transforming ---------------------------------------------------------
 
