@@ -590,11 +590,6 @@ class BaseNeuralNet(BaseEstimator, metaclass=ABCMeta):
     def __sklearn_is_fitted__(self):
         return hasattr(self, "net_")
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = False
-        return tags
-
     def __setstate__(self, state):
         super().__setstate__(state)
         # skorch maps CUDA tensors to the CPU when unpickled on a machine
