@@ -394,10 +394,10 @@ def load_mnist(path, *, kind="train", return_X_y=False):
         )
     splits = ["train", "test"] if kind == "all" else [kind]
     parts = [_load_mnist_split(path, split) for split in splits]
-    images = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
-    target = np.concatenate([p[1] for p in parts]).astype(np.int64)
     if len(parts) > 1 and parts[0][0].shape[1:] != parts[1][0].shape[1:]:
         raise ValueError("The training and test images differ in size.")
+    images = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
+    target = np.concatenate([p[1] for p in parts]).astype(np.int64)
     images = np.ascontiguousarray(images)
     if return_X_y:
         return images, target

@@ -576,8 +576,6 @@ class BaseNeuralNet(BaseEstimator, metaclass=ABCMeta):
                 chunk = X[start : start + batch].to(self.device_)
                 outputs.append(module(chunk).cpu())
         module.train(was_training)
-        if not outputs:
-            return np.empty((0, 0), dtype=np.float32)
         return torch.cat(outputs).numpy()
 
     def _forget_fit(self):

@@ -115,14 +115,6 @@ def _axis_matrices(size, pool_size, stride, method):
     return matrices
 
 
-def _torch():
-    try:
-        import torch
-    except ImportError:  # pragma: no cover - torch is a dependency
-        return None
-    return torch
-
-
 def _product_chunk(xp, X, A_h, B, out, check_finite, buffer=None):
     """One chunk of :func:`_separable_product`, with NumPy or torch (``xp``).
 
@@ -163,12 +155,13 @@ def _separable_product(X, A_h, A_w, check_finite):
     B[:, :m_w] = A_w.T
     if check_finite:
         B[:, m_w] = 1.0
-    torch = _torch() if X.size >= _TORCH_MIN_SIZE else None
-    if torch is None:
+    if X.size < _TORCH_MIN_SIZE:
         # Non-finite input is reported by the caller, not as NumPy warnings.
         with np.errstate(all="ignore"):
             finite = _product_chunk(np, X, A_h, B, out, check_finite)
         return out, finite
+
+    import torch
 
     with warnings.catch_warnings():
         # torch warns about read-only arrays; X and A_h are only read.
