@@ -405,3 +405,48 @@ def test_divergence_guard_compares_with_this_fit(iris):
     clf.set_params(lr=1e6)
     with pytest.raises(FloatingPointError, match=f"epoch {FAST['max_epochs'] + 1} "):
         clf.fit(X, y)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+@pytest.mark.parametrize("hidden_units", [(5,), (6, 3)])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_cross_entropy_step_matches_autograd(activation, hidden_units, weighted):
+    """The module's explicit backward pass computes autograd's gradients."""
+    from skneuro.neural_network._modules import MLPModule
+
+    generator = torch.Generator().manual_seed(0)
+    X = torch.randn(37, 4, generator=generator)
+    y = torch.randint(0, 3, (37,), generator=generator)
+    weight = torch.tensor([0.5, 2.0, 1.25]) if weighted else None
+    torch.manual_seed(0)
+    module = MLPModule(4, hidden_units, 3, activation)
+
+    logits = module(X)
+    expected_loss = torch.nn.functional.cross_entropy(logits, y, weight=weight)
+    expected_grads = torch.autograd.grad(expected_loss, list(module.parameters()))
+
+    for p in module.parameters():  # stale values must be overwritten
+        p.grad = torch.full_like(p, 123.0)
+    loss, step_logits = module.cross_entropy_step(X, y, weight=weight)
+    torch.testing.assert_close(step_logits, logits.detach())
+    torch.testing.assert_close(loss, expected_loss.detach())
+    for p, expected in zip(module.parameters(), expected_grads, strict=True):
+        torch.testing.assert_close(p.grad, expected, rtol=1e-5, atol=1e-7)
+    assert not loss.requires_grad
+
+
+def test_explicit_backward_trains_like_autograd(iris, monkeypatch):
+    """Mini-batches and class weights: the same fit with and without autograd."""
+    X, y = iris
+    params = dict(
+        hidden_units=(6, 4), batch_size=32, class_weight={0: 2.0, 1: 1.0, 2: 0.5}
+    )
+    fast = MLPClassifier(**params, **FAST).fit(X, y)
+    assert fast.net_._analytic_step
+    monkeypatch.setattr(_base._Net, "_has_analytic_step", lambda self: False)
+    slow = MLPClassifier(**params, **FAST).fit(X, y)
+    assert not slow.net_._analytic_step
+    np.testing.assert_allclose(fast.loss_curve_, slow.loss_curve_, rtol=1e-4)
+    np.testing.assert_allclose(
+        fast.predict_proba(X), slow.predict_proba(X), rtol=1e-4, atol=1e-5
+    )

@@ -256,7 +256,9 @@ class _Net(NeuralNet):
       ``valid_loss``, and a non-finite value stops training with an error
       that names the epoch. No per-batch history rows are kept.
     - ``train_step``: one plain optimizer step (Adam and SGD need no
-      closure).
+      closure). When the module computes its own cross-entropy gradients
+      (``MLPModule.cross_entropy_step``), autograd is bypassed: on small
+      networks its bookkeeping costs as much as the arithmetic.
     """
 
     def get_default_callbacks(self):
@@ -291,6 +293,7 @@ class _Net(NeuralNet):
             _attach_to_flat(params, flat)
         self._train_device = X.device if isinstance(X, torch.Tensor) else None
         self._first_epoch = len(self.history)
+        self._analytic_step = self._has_analytic_step()
         try:
             return super().fit_loop(X, y, epochs=epochs, **fit_params)
         finally:
@@ -320,8 +323,39 @@ class _Net(NeuralNet):
         # skorch opens a per-batch history row here; epoch rows are enough.
         pass
 
+    #: Whether train_step uses the module's explicit backward pass.
+    _analytic_step = False
+
+    def _has_analytic_step(self):
+        """True when the module computes plain cross-entropy gradients itself.
+
+        Modules may offer ``cross_entropy_step(X, y, weight)`` (see
+        ``MLPModule``): the loss and every parameter's gradient, computed
+        without autograd. It is used only for the criterion it reproduces
+        exactly, and only when every parameter is trained.
+        """
+        criterion = self.criterion_
+        return (
+            callable(getattr(self.module_, "cross_entropy_step", None))
+            and type(criterion) is torch.nn.CrossEntropyLoss
+            and criterion.reduction == "mean"
+            and criterion.label_smoothing == 0.0
+            and all(p.requires_grad for p in self.module_.parameters())
+        )
+
     def train_step(self, batch, **fit_params):
         Xi, yi = batch
+        if (
+            self._analytic_step
+            and not fit_params
+            and isinstance(Xi, torch.Tensor)
+            and Xi.device == self._train_device
+        ):
+            loss, y_pred = self.module_.cross_entropy_step(
+                Xi, yi, weight=self.criterion_.weight
+            )
+            self.optimizer_.step()
+            return {"loss": loss, "y_pred": y_pred}
         # In place: the gradients are views of the packed buffer.
         self.optimizer_.zero_grad(set_to_none=False)
         y_pred = self.infer(Xi, **fit_params)
