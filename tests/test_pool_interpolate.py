@@ -180,6 +180,49 @@ def test_large_batch_in_chunks(images, monkeypatch):
         pi.transform(X)
 
 
+def test_chunk_buffer_is_kept_per_thread():
+    from concurrent.futures import ThreadPoolExecutor
+
+    import torch
+
+    from skneuro.preprocessing._pool_interpolate import _chunk_buffer
+
+    first = _chunk_buffer(1000, torch.float32)
+    assert _chunk_buffer(500, torch.float32).data_ptr() == first.data_ptr()
+    assert _chunk_buffer(500, torch.float64).data_ptr() != first.data_ptr()
+    with ThreadPoolExecutor(1) as pool:
+        other = pool.submit(lambda: _chunk_buffer(1000, torch.float32)).result()
+    assert other.data_ptr() != first.data_ptr()
+
+
+def test_concurrent_transforms_share_no_buffer(images):
+    # Large batches (torch path) transformed at once from several threads:
+    # each thread's intermediate products must stay its own.
+    from concurrent.futures import ThreadPoolExecutor
+
+    batches = [
+        np.tile(images[:4], (60, 1, 1)).astype(np.float32) * (i + 1) for i in range(4)
+    ]
+    pi = PoolInterpolate(pool_size=2, stride=1, method="cubic").fit(batches[0])
+    expected = [pi.transform(X) for X in batches]
+    with ThreadPoolExecutor(4) as pool:
+        for _ in range(3):
+            results = list(pool.map(pi.transform, batches))
+            for got, want in zip(results, expected, strict=True):
+                assert_array_equal(got, want)
+
+
+def test_image_larger_than_a_chunk(images, monkeypatch):
+    import skneuro.preprocessing._pool_interpolate as module
+
+    X = np.tile(images[:4], (60, 1, 1))
+    pi = PoolInterpolate(pool_size=3, stride=1, method="linear").fit(X)
+    expected = pi.transform(X)
+    # One image's intermediate (28 x 29 values) is more than a chunk holds.
+    monkeypatch.setattr(module, "_CHUNK_SIZE", 100)
+    assert_allclose(pi.transform(X), expected, atol=1e-12)
+
+
 def test_constant_axis_when_pooled_to_one():
     X = np.random.default_rng(2).random((3, 4, 8))
     for method in METHODS:

@@ -4,6 +4,7 @@ The whole operation is linear and separable per image axis, so it is computed
 as products with small per-axis matrices over the whole batch at once.
 """
 
+import threading
 import warnings
 from functools import lru_cache
 from numbers import Integral
@@ -37,6 +38,29 @@ _TORCH_MIN_SIZE = 1 << 17
 # as the batch costs a page fault per 4 KiB written, which on 10,000 28x28
 # images took longer than both products together.
 _CHUNK_SIZE = 1 << 20
+
+# ... and that buffer is kept from one call to the next, one per thread and
+# dtype (4 MiB for float32, 8 MiB for float64): a freshly allocated one is
+# handed back to the system when freed, and faulting its pages in again on
+# every call cost a quarter of the time of both products.
+_scratch = threading.local()
+
+
+def _chunk_buffer(n_values, dtype):
+    """A flat torch tensor of ``n_values`` to hold one chunk's intermediate.
+
+    Up to ``_CHUNK_SIZE`` values it is a view of this thread's kept buffer
+    for ``dtype``; larger requests (one image bigger than a chunk) get a
+    fresh tensor that is not kept.
+    """
+    import torch
+
+    if n_values > _CHUNK_SIZE:
+        return torch.empty(n_values, dtype=dtype)
+    buffers = _scratch.__dict__.setdefault("buffers", {})
+    if dtype not in buffers or buffers[dtype].numel() < n_values:
+        buffers[dtype] = torch.empty(_CHUNK_SIZE, dtype=dtype)
+    return buffers[dtype][:n_values]
 
 
 def _as_pair(value, name):
@@ -169,7 +193,8 @@ def _separable_product(X, A_h, A_w, check_finite):
         X_t, A_h_t = torch.from_numpy(X), torch.from_numpy(A_h)
     out_t, B_t = torch.from_numpy(out), torch.from_numpy(B)
     chunk = max(1, min(n, _CHUNK_SIZE // (h * B.shape[1])))
-    buffer = torch.empty((chunk * h, B.shape[1]), dtype=B_t.dtype)
+    buffer = _chunk_buffer(chunk * h * B.shape[1], B_t.dtype)
+    buffer = buffer.view(chunk * h, B.shape[1])
     finite = True
     for start in range(0, n, chunk):
         stop = start + chunk
