@@ -306,7 +306,9 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     is broadcast over the images and written into the output, in the input's
     floating dtype: :math:`2 n h w (h + w)` floating-point operations, and no
     copy or transposition of the data. Large batches run through torch's
-    matrix products (MKL), on torch's threads (``torch.set_num_threads``).
+    matrix products (MKL), on torch's threads (``torch.set_num_threads``),
+    in chunks of images whose intermediate product fits a scratch buffer of
+    4 MiB (8 MiB for float64) that each calling thread keeps for later calls.
     The finiteness check is folded into the first product (a column of ones
     gives each image row's sum), instead of a separate pass over the data.
 
