@@ -29,6 +29,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping, EpochTimer, PrintLog
 
+from skneuro.utils._fitted import forget_fit_on_error
+
 OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
 
 
@@ -612,13 +614,6 @@ class BaseNeuralNet(BaseEstimator, metaclass=ABCMeta):
         module.train(was_training)
         return torch.cat(outputs).numpy()
 
-    def _forget_fit(self):
-        """Drop every fitted attribute, so a failed fit leaves no half-model."""
-        for name in [
-            k for k in vars(self) if k.endswith("_") and not k.startswith("_")
-        ]:
-            delattr(self, name)
-
     def __sklearn_is_fitted__(self):
         return hasattr(self, "net_")
 
@@ -678,12 +673,9 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralNet):
                 f"device={self.device!r} resolves to another device; fit with "
                 "warm_start=False to train anew there."
             )
-        try:
+        # Whatever failed, no half-updated model is left behind.
+        with forget_fit_on_error(self):
             self._fit_classifier(X, y, warm)
-        except BaseException:
-            # Whatever failed, no half-updated model is left behind.
-            self._forget_fit()
-            raise
         return self
 
     def _fit_classifier(self, X, y, warm):

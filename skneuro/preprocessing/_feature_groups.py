@@ -10,6 +10,8 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.feature_selection import SelectorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from skneuro.utils._fitted import forget_fit_on_error
+
 __all__ = ["FeatureGroupSelector"]
 
 ALL = "all"
@@ -264,13 +266,9 @@ class FeatureGroupSelector(SelectorMixin, BaseEstimator):
         self : object
             Fitted selector.
         """
-        try:
+        # A failed refit must not leave the old support with new columns.
+        with forget_fit_on_error(self):
             self._fit(X)
-        except BaseException:
-            # A failed refit must not leave the old support with new columns.
-            for name in ("n_features_in_", "feature_names_in_", "groups_", "support_"):
-                self.__dict__.pop(name, None)
-            raise
         return self
 
     def _fit(self, X):

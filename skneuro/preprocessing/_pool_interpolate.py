@@ -21,6 +21,8 @@ from sklearn.utils import assert_all_finite, check_array
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from skneuro.utils._fitted import forget_fit_on_error
+
 __all__ = ["PoolInterpolate"]
 
 # Spline degree of each interpolation method, and the fewest pooled points an
@@ -31,6 +33,10 @@ _MIN_POINTS = {"nearest": 1, "linear": 2, "cubic": 4}
 # Below this many input values a batch goes through NumPy's matmul; above it,
 # through torch's (MKL) matmul, which is several times faster on large batches.
 _TORCH_MIN_SIZE = 1 << 17
+
+# Fitted state kept in private attributes, dropped with the public ones when a
+# (re)fit fails: the old images' matrices must not meet a new feature count.
+_PRIVATE_FITTED = ("_matrices", "_fit_ndim")
 
 # Batches going through torch are processed in chunks of images whose
 # intermediate array holds at most this many values (4 MiB of float32). One
@@ -523,13 +529,10 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             Fitted transformer.
         """
         self._check_params()
-        try:
+        with forget_fit_on_error(self, _PRIVATE_FITTED):
             X, image_shape = self._validate(X, reset=True)
             state = self._fitted_state(image_shape, flat=X.ndim == 2)
             self._check_finite(X)
-        except BaseException:
-            self._forget_fit()
-            raise
         self._fit_ndim = X.ndim
         self.__dict__.update(state)
         return self
@@ -553,27 +556,16 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             The rebuilt images, float32 for float32 input, else float64.
         """
         self._check_params()
-        try:
+        with forget_fit_on_error(self, _PRIVATE_FITTED):
             X, image_shape = self._validate(X, reset=True)
             state = self._fitted_state(image_shape, flat=X.ndim == 2)
             X_new = self._apply(X, image_shape, state["_matrices"], "full", image_shape)
-        except BaseException:
-            self._forget_fit()
-            raise
         self._fit_ndim = X.ndim
         self.__dict__.update(state)
         return X_new
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "image_shape_")
-
-    def _forget_fit(self):
-        """Drop the fitted state: a failed (re)fit must not leave a mix of the
-        old images' matrices and the new input's feature count."""
-        for name in [
-            k for k in vars(self) if k.endswith("_") and not k.startswith("__")
-        ] + ["_matrices", "_fit_ndim"]:
-            self.__dict__.pop(name, None)
 
     # -- transforming ---------------------------------------------------------
 
