@@ -2,6 +2,7 @@
 
 import io
 import pickle
+import threading
 
 import joblib
 import numpy as np
@@ -13,10 +14,24 @@ from sklearn.datasets import load_iris, make_classification
 from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
+from skorch.callbacks import Callback
 
-from skneuro.neural_network import MLPClassifier, _base
+from skneuro import _engine
+from skneuro._engine import callbacks as engine_callbacks
+from skneuro._engine import steps
+from skneuro.neural_network import MLPClassifier
 
 FAST = {"max_epochs": 40, "lr": 0.05, "random_state": 0}
+
+
+class StepCounter(Callback):
+    """Counts optimizer steps (training batches)."""
+
+    def __init__(self):
+        self.steps = 0
+
+    def on_batch_end(self, net, batch=None, training=False, **kwargs):
+        self.steps += int(training)
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +47,7 @@ def no_training(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("training started although the input was invalid")
 
-    monkeypatch.setattr(_base._Net, "partial_fit", refuse)
+    monkeypatch.setattr(_engine.TrainingNet, "partial_fit", refuse)
 
 
 def test_learns_iris(iris):
@@ -114,9 +129,11 @@ def test_class_weight_balanced_changes_what_is_learnt():
     assert not np.allclose(w_plain, w_balanced)
     # The minority class gets predicted more often once it weighs more.
     assert (balanced.predict(X) == 1).sum() > (plain.predict(X) == 1).sum()
-    # A dict keyed by label is accepted too and reaches the loss.
-    weighted = MLPClassifier(class_weight={0: 1.0, 1: 9.0}, **FAST).fit(X, y)
-    np.testing.assert_allclose(weighted.net_.criterion_.weight.numpy(), [1.0, 9.0])
+    # A dict keyed by label weighs the samples of each class: the same fit as
+    # sample weights of 1 and 9.
+    by_class = MLPClassifier(class_weight={0: 1.0, 1: 9.0}, **FAST).fit(X, y)
+    by_sample = MLPClassifier(**FAST).fit(X, y, sample_weight=np.where(y == 1, 9, 1))
+    np.testing.assert_array_equal(by_class.predict_proba(X), by_sample.predict_proba(X))
 
 
 @pytest.mark.parametrize("dump", ["pickle", "joblib"])
@@ -146,11 +163,24 @@ def test_clone_is_unfitted_with_same_params(iris):
 
 def test_non_finite_loss_names_the_epoch(iris):
     X, y = iris
-    X = X * 1e3
-    clf = MLPClassifier(lr=1e6, activation="relu", hidden_units=50, max_epochs=200)
-    with pytest.raises(FloatingPointError, match=r"epoch \d+.*lower learning rate"):
+    X = X * 1e36  # still float32, but the logits overflow
+    clf = MLPClassifier(
+        lr=1e6, activation="relu", hidden_units=50, max_epochs=200, random_state=0
+    )
+    with pytest.raises(FloatingPointError, match=r"loss became (nan|inf) at epoch \d+"):
         clf.fit(X, y)
     assert not hasattr(clf, "net_"), "a diverged fit must not leave a fitted model"
+
+
+def test_exploding_finite_loss_is_stopped(iris):
+    """Saturated sigmoids keep the loss finite while it explodes."""
+    X, y = iris
+    clf = MLPClassifier(lr=1e6, max_epochs=200, random_state=0)
+    with pytest.raises(
+        FloatingPointError, match=r"above 1000 times the loss of a trivial prediction"
+    ):
+        clf.fit(X, y)
+    assert not hasattr(clf, "net_")
 
 
 @pytest.mark.parametrize(
@@ -210,9 +240,7 @@ def test_dtypes_and_dataframes_are_accepted(iris):
     frame = pd.DataFrame(X, columns=columns)
     clf = MLPClassifier(**FAST).fit(frame, y)
     np.testing.assert_array_equal(clf.feature_names_in_, columns)
-    as64 = MLPClassifier(**FAST).fit(X, y).predict_proba(X)
-    as32 = MLPClassifier(**FAST).fit(X.astype(np.float32), y).predict_proba(X)
-    np.testing.assert_allclose(as64, as32, rtol=1e-6)
+    assert clf.net_.module_.layers[0].weight.dtype == torch.float32
     ints = (X * 10).round().astype(np.int64)
     assert MLPClassifier(**FAST).fit(ints, y).predict(ints).shape == y.shape
 
@@ -221,10 +249,13 @@ def test_minibatches(iris):
     X, y = iris
     clf = MLPClassifier(batch_size=16, max_epochs=30, random_state=0).fit(X, y)
     assert clf.score(X, y) > 0.9
-    # batch_size >= n_samples is full batch: same result as batch_size=None.
-    full = MLPClassifier(batch_size=None, **FAST).fit(X, y).predict_proba(X)
-    big = MLPClassifier(batch_size=10_000, **FAST).fit(X, y).predict_proba(X)
-    np.testing.assert_array_equal(full, big)
+    # One optimizer step per batch: 150 samples in batches of 16 is 10 steps.
+    counter = StepCounter()
+    clf = MLPClassifier(batch_size=16, callbacks=[counter], **FAST).fit(X, y)
+    assert clf.net_.callbacks_[0][1].steps == 10 * FAST["max_epochs"]
+    clf = MLPClassifier(callbacks=[counter], **FAST).fit(X, y)
+    assert clf.net_.callbacks_[0][1].steps == FAST["max_epochs"]
+    assert counter.steps == 0, "fit trains with a copy of the callbacks"
 
 
 def test_early_stopping_uses_a_validation_split(iris):
@@ -269,24 +300,38 @@ def test_verbose_levels(iris, capsys):
     X, y = iris
     MLPClassifier(verbose=0, **FAST).fit(X, y)
     assert capsys.readouterr() == ("", "")
-    # Output is not a terminal here, so the progress bar stays quiet.
-    MLPClassifier(verbose=1, **FAST).fit(X, y)
-    assert capsys.readouterr() == ("", "")
     MLPClassifier(verbose=2, **{**FAST, "max_epochs": 3}).fit(X, y)
     out = capsys.readouterr().out
     assert "train_loss" in out and "epoch" in out
     assert len([line for line in out.splitlines() if line.strip()[:1].isdigit()]) == 3
 
 
-def test_progress_bar_quiet_in_workers(monkeypatch):
-    monkeypatch.setattr(
-        _base.sys, "stderr", type("Tty", (), {"isatty": lambda s: True})()
-    )
-    assert not _base._quiet_environment()
-    import threading
+class FakeTerminal(io.StringIO):
+    def isatty(self):
+        return True
 
+
+def test_progress_bar_draws_in_a_terminal_only(iris, monkeypatch, capsys):
+    X, y = iris
+    terminal = FakeTerminal()
+    monkeypatch.setattr(engine_callbacks.sys, "stderr", terminal)
+    MLPClassifier(verbose=1, **FAST).fit(X, y)
+    drawn = terminal.getvalue()
+    assert (
+        "MLPClassifier" in drawn
+        and f"{FAST['max_epochs']}/{FAST['max_epochs']}" in drawn
+    )
+    assert "loss=" in drawn
+    # Not a terminal (a log file, pytest's capture): nothing is drawn.
+    monkeypatch.setattr(engine_callbacks.sys, "stderr", io.StringIO())
+    MLPClassifier(verbose=1, **FAST).fit(X, y)
+    assert engine_callbacks.sys.stderr.getvalue() == ""
+    # Nor in a worker thread, even with a terminal.
+    monkeypatch.setattr(engine_callbacks.sys, "stderr", terminal)
     result = []
-    worker = threading.Thread(target=lambda: result.append(_base._quiet_environment()))
+    worker = threading.Thread(
+        target=lambda: result.append(engine_callbacks.quiet_environment())
+    )
     worker.start()
     worker.join()
     assert result == [True]
@@ -344,7 +389,7 @@ def test_parameters_train_like_an_unpacked_loop(iris):
     X32 = X.astype(np.float32)
     clf = MLPClassifier(hidden_units=4, max_epochs=25, lr=0.05, random_state=0)
     clf.fit(X32, y)
-    with _base._local_torch_seed(_seed_of(0), "cpu"):
+    with _engine.local_seed(_seed_of(0), "cpu"):
         module_class, kwargs = clf._module_spec(4, 3)
         module = module_class(**kwargs)
     optimizer = torch.optim.Adam(module.parameters(), lr=0.05)
@@ -390,62 +435,70 @@ def test_warm_start_uses_the_new_class_weights():
     X, y = make_classification(
         n_samples=200, n_features=5, weights=[0.8, 0.2], flip_y=0, random_state=0
     )
-    clf = MLPClassifier(class_weight="balanced", warm_start=True, **FAST).fit(X, y)
-    before = clf.net_.criterion_.weight.clone()
-    clf.fit(X, 1 - y)  # the minority class is now the other one
-    after = clf.net_.criterion_.weight
-    torch.testing.assert_close(after, before.flip(0))
-    clf.set_params(class_weight=None).fit(X, y)
-    assert clf.net_.criterion_.weight is None
-
-
-def test_divergence_guard_compares_with_this_fit(iris):
-    X, y = iris
-    clf = MLPClassifier(warm_start=True, **FAST).fit(X, y)
-    clf.set_params(lr=1e6)
-    with pytest.raises(FloatingPointError, match=f"epoch {FAST['max_epochs'] + 1} "):
-        clf.fit(X, y)
+    first = MLPClassifier(class_weight="balanced", warm_start=True, **FAST).fit(X, y)
+    second = pickle.loads(pickle.dumps(first))
+    # The minority class is now the other one: its weight must follow.
+    first.fit(X, 1 - y)
+    n0, n1 = np.bincount(1 - y)
+    balanced = np.where(1 - y == 0, len(y) / (2 * n0), len(y) / (2 * n1))
+    second.set_params(class_weight=None).fit(X, 1 - y, sample_weight=balanced)
+    np.testing.assert_allclose(
+        first.predict_proba(X), second.predict_proba(X), rtol=1e-6
+    )
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
 @pytest.mark.parametrize("hidden_units", [(5,), (6, 3)])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_cross_entropy_step_matches_autograd(activation, hidden_units, weighted):
-    """The module's explicit backward pass computes autograd's gradients."""
+@pytest.mark.parametrize("alpha", [0.0, 0.3])
+def test_cross_entropy_step_matches_autograd(activation, hidden_units, weighted, alpha):
+    """The analytic backward pass computes autograd's gradients."""
     from skneuro.neural_network._modules import MLPModule
 
     generator = torch.Generator().manual_seed(0)
     X = torch.randn(37, 4, generator=generator)
     y = torch.randint(0, 3, (37,), generator=generator)
-    weight = torch.tensor([0.5, 2.0, 1.25]) if weighted else None
+    weight = torch.rand(37, generator=generator) * 3 if weighted else None
     torch.manual_seed(0)
     module = MLPModule(4, hidden_units, 3, activation)
 
     logits = module(X)
-    expected_loss = torch.nn.functional.cross_entropy(logits, y, weight=weight)
+    per_sample = torch.nn.functional.cross_entropy(logits, y, reduction="none")
+    total = 37 if weight is None else weight.sum()
+    w = torch.ones(37) if weight is None else weight
+    expected_loss = (per_sample * w).sum() / total + 0.5 * alpha * sum(
+        layer.weight.square().sum() for layer in module.layers[::2]
+    ) / total
     expected_grads = torch.autograd.grad(expected_loss, list(module.parameters()))
 
     for p in module.parameters():  # stale values must be overwritten
         p.grad = torch.full_like(p, 123.0)
-    loss, step_logits = module.cross_entropy_step(X, y, weight=weight)
-    torch.testing.assert_close(step_logits, logits.detach())
-    torch.testing.assert_close(loss, expected_loss.detach())
+    layers = steps.plain_mlp_layers(module)
+    loss, step_logits = steps.cross_entropy_step(layers, X, y, weight, alpha)
+    torch.testing.assert_close(step_logits.float(), logits.detach())
+    torch.testing.assert_close(loss.float(), expected_loss.detach())
     for p, expected in zip(module.parameters(), expected_grads, strict=True):
         torch.testing.assert_close(p.grad, expected, rtol=1e-5, atol=1e-7)
     assert not loss.requires_grad
 
 
-def test_explicit_backward_trains_like_autograd(iris, monkeypatch):
-    """Mini-batches and class weights: the same fit with and without autograd."""
+def _no_analytic_step(monkeypatch):
+    monkeypatch.setattr(steps, "plain_mlp_layers", lambda module: None)
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.01])
+def test_explicit_backward_trains_like_autograd(iris, monkeypatch, alpha):
+    """Mini-batches, class weights, penalty: the same fit with and without autograd."""
     X, y = iris
     params = dict(
-        hidden_units=(6, 4), batch_size=32, class_weight={0: 2.0, 1: 1.0, 2: 0.5}
+        hidden_units=(6, 4),
+        batch_size=32,
+        class_weight={0: 2.0, 1: 1.0, 2: 0.5},
+        alpha=alpha,
     )
     fast = MLPClassifier(**params, **FAST).fit(X, y)
-    assert fast.net_._analytic_step
-    monkeypatch.setattr(_base._Net, "_has_analytic_step", lambda self: False)
+    _no_analytic_step(monkeypatch)
     slow = MLPClassifier(**params, **FAST).fit(X, y)
-    assert not slow.net_._analytic_step
     np.testing.assert_allclose(fast.loss_curve_, slow.loss_curve_, rtol=1e-4)
     np.testing.assert_allclose(
         fast.predict_proba(X), slow.predict_proba(X), rtol=1e-4, atol=1e-5

@@ -2,9 +2,10 @@
 
 import numbers
 
+import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from skneuro.neural_network._base import BaseNeuralClassifier
+from skneuro.neural_network._classifier import BaseNeuralClassifier
 from skneuro.neural_network._modules import ACTIVATIONS, MLPModule
 
 
@@ -12,17 +13,20 @@ class MLPClassifier(BaseNeuralClassifier):
     """Multi-layer perceptron classifier trained with PyTorch.
 
     A fully connected network with one or more hidden layers, trained on the
-    cross-entropy loss. The defaults are the first seed's classifier: one
-    hidden layer of 5 sigmoid units, trained full-batch with Adam for 1000
-    epochs. Training runs through skorch on in-memory tensors, with none of
-    skorch's per-epoch default machinery and with an explicit backward pass
-    instead of autograd, so small problems train faster than a hand-written
-    PyTorch loop and about as fast as scikit-learn's MLPClassifier.
+    cross-entropy loss. The defaults are the classifier of Hao, "Use Neural
+    Network to Classify and Compress Images": one hidden layer of 5 sigmoid
+    units, trained full-batch with Adam for 1000 epochs. Training runs
+    through skorch on in-memory tensors, with none of skorch's per-epoch
+    default machinery and with an explicit backward pass instead of autograd
+    where the network is a plain MLP, so small problems train faster than a
+    hand-written PyTorch loop and about as fast as scikit-learn's
+    MLPClassifier, which it can replace (see the user guide's parity table).
 
     Parameters
     ----------
-    hidden_units : int or tuple of int, default=5
-        Width of the hidden layer, or of each hidden layer in order.
+    hidden_units : int or array-like of int, default=5
+        Width of the hidden layer, or of each hidden layer in order
+        (scikit-learn's ``hidden_layer_sizes``).
     activation : {"sigmoid", "tanh", "relu"}, default="sigmoid"
         Activation of the hidden layers.
     max_epochs : int, default=1000
@@ -34,6 +38,11 @@ class MLPClassifier(BaseNeuralClassifier):
         are reshuffled every epoch.
     optimizer : {"adam", "sgd"}, default="adam"
         Optimizer (``torch.optim.Adam`` or ``torch.optim.SGD``).
+    alpha : float, default=0.0
+        Strength of the L2 penalty on the weights (not the biases), as in
+        scikit-learn: ``0.5 * alpha * sum(W**2) / n`` is added to the loss of
+        a batch of total sample weight ``n``. scikit-learn's default is
+        1e-4; Hao's classifier has none.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in scikit-learn: a mapping
         label -> weight, ``"balanced"`` for weights inversely proportional to
@@ -64,7 +73,16 @@ class MLPClassifier(BaseNeuralClassifier):
         row per epoch.
     warm_start : bool, default=False
         When True, a further ``fit`` continues training the fitted network
-        (same features and classes) instead of starting anew.
+        (same features and classes) instead of starting anew. A changed
+        architecture (``hidden_units``, ``activation``) is an error; a
+        changed ``optimizer`` or ``lr`` takes effect.
+    callbacks : list of skorch callbacks or None, default=None
+        Extra skorch callbacks (``Callback`` instances or ``(name,
+        callback)`` pairs), such as learning-rate schedulers
+        (``skorch.callbacks.LRScheduler``), checkpoints or gradient clipping
+        (``GradientNormClipping``). Each ``fit`` trains with a copy, so the
+        parameter itself never changes; the trained ones are in
+        ``net_.callbacks_``.
 
     Attributes
     ----------
@@ -84,10 +102,25 @@ class MLPClassifier(BaseNeuralClassifier):
         with early stopping (``dur`` with ``verbose=2``). Per-batch records
         are not kept.
     loss_curve_ : list of float
-        Training loss at the end of each epoch.
+        Training loss of each epoch (mean over its batches, penalty
+        included).
+    loss_ : float
+        Training loss of the last epoch.
+    best_loss_ : float or None
+        Lowest training loss reached; ``None`` with early stopping, as in
+        scikit-learn.
     n_epochs_ : int
         Number of epochs trained (fewer than ``max_epochs`` after early
-        stopping; summed over calls with ``warm_start=True``).
+        stopping; summed over calls with ``warm_start=True`` and over
+        ``partial_fit`` calls).
+    n_iter_ : int
+        Same as ``n_epochs_`` (scikit-learn's name).
+    validation_scores_ : list of float or None
+        Accuracy on the validation split after each epoch, with early
+        stopping; ``None`` without.
+    best_validation_score_ : float or None
+        Validation accuracy of the epoch whose weights were kept, with early
+        stopping; ``None`` without.
 
     See Also
     --------
@@ -109,11 +142,22 @@ class MLPClassifier(BaseNeuralClassifier):
     True
     >>> clf[-1].n_epochs_
     300
+
+    Continue training one epoch at a time, as with scikit-learn:
+
+    >>> online = MLPClassifier(hidden_units=[8], random_state=0)
+    >>> for epoch in range(50):
+    ...     online = online.partial_fit(X, y, classes=[0, 1, 2])
+    >>> online.n_iter_
+    50
     """
 
     _parameter_constraints = {
         **BaseNeuralClassifier._parameter_constraints,
-        "hidden_units": [Interval(numbers.Integral, 1, None, closed="left"), tuple],
+        "hidden_units": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            "array-like",
+        ],
         "activation": [StrOptions(set(ACTIVATIONS))],
     }
 
@@ -126,6 +170,7 @@ class MLPClassifier(BaseNeuralClassifier):
         lr=0.01,
         batch_size=None,
         optimizer="adam",
+        alpha=0.0,
         class_weight=None,
         early_stopping=False,
         validation_fraction=0.1,
@@ -135,6 +180,7 @@ class MLPClassifier(BaseNeuralClassifier):
         random_state=None,
         verbose=0,
         warm_start=False,
+        callbacks=None,
     ):
         self.hidden_units = hidden_units
         self.activation = activation
@@ -142,6 +188,7 @@ class MLPClassifier(BaseNeuralClassifier):
         self.lr = lr
         self.batch_size = batch_size
         self.optimizer = optimizer
+        self.alpha = alpha
         self.class_weight = class_weight
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
@@ -151,16 +198,23 @@ class MLPClassifier(BaseNeuralClassifier):
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+        self.callbacks = callbacks
 
     def _hidden_layers(self):
         units = self.hidden_units
-        layers = (units,) if isinstance(units, numbers.Integral) else tuple(units)
+        layers = (
+            (units,)
+            if isinstance(units, numbers.Integral)
+            else tuple(
+                np.ravel(units).tolist() if isinstance(units, np.ndarray) else units
+            )
+        )
         if not layers or not all(
             isinstance(u, numbers.Integral) and not isinstance(u, bool) and u >= 1
             for u in layers
         ):
             raise ValueError(
-                "hidden_units must be a positive int or a non-empty tuple of "
+                "hidden_units must be a positive int or a non-empty sequence of "
                 f"positive ints; got {self.hidden_units!r}."
             )
         return tuple(int(u) for u in layers)

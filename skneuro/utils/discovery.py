@@ -24,9 +24,11 @@ _TYPE_MIXINS = {
 def all_estimators(type_filter=None):
     """List every public estimator class defined in skneuro.
 
-    Walks the ``skneuro`` package (skipping test modules) and collects the
-    classes that derive from :class:`~sklearn.base.BaseEstimator`, are not
-    abstract and whose name does not start with an underscore.
+    Walks the public modules of the ``skneuro`` package (skipping test
+    modules and private ones such as the training engine, as scikit-learn's
+    own ``all_estimators`` does) and collects the classes they expose that
+    derive from :class:`~sklearn.base.BaseEstimator`, are not abstract and
+    whose name does not start with an underscore.
 
     Parameters
     ----------
@@ -62,7 +64,8 @@ def all_estimators(type_filter=None):
 
     found = {}
     for module_info in pkgutil.walk_packages(skneuro.__path__, prefix="skneuro."):
-        if "tests" in module_info.name.split("."):
+        parts = module_info.name.split(".")
+        if "tests" in parts or any(part.startswith("_") for part in parts):
             continue
         module = importlib.import_module(module_info.name)
         for name, cls in inspect.getmembers(module, inspect.isclass):

@@ -1,0 +1,29 @@
+"""The training engine: PyTorch and skorch, and nothing of scikit-learn.
+
+The scikit-learn layer (:mod:`skneuro.neural_network`) validates and encodes
+arrays, then hands them to this package, which owns everything that happens
+on a device: where training runs and how it is seeded (:mod:`.device`), how
+data reach the device in batches (:mod:`.data`), the skorch net subclass and
+its training loop (:mod:`.net`), the flat parameter buffer (:mod:`.packing`),
+the analytic fast step for plain MLP layouts (:mod:`.steps`) and the
+callbacks that the estimators add (:mod:`.callbacks`).
+
+Imports go one way: ``neural_network`` imports ``_engine``, never the other
+way round, and nothing here imports scikit-learn (a test reads the imports).
+"""
+
+from skneuro._engine.callbacks import EarlyStopping, ProgressBar
+from skneuro._engine.data import TrainingData, predict_in_chunks
+from skneuro._engine.device import local_seed, resolve_device
+from skneuro._engine.net import OPTIMIZERS, TrainingNet
+
+__all__ = [
+    "OPTIMIZERS",
+    "EarlyStopping",
+    "ProgressBar",
+    "TrainingData",
+    "TrainingNet",
+    "local_seed",
+    "predict_in_chunks",
+    "resolve_device",
+]

@@ -1,0 +1,507 @@
+"""The skorch net that trains every skneuro estimator.
+
+:class:`TrainingNet` changes skorch's loop through its own hooks, never by
+copying it:
+
+- no default callbacks: skorch's timer, scorers and print log cost about as
+  much per epoch as a whole small full-batch epoch; the estimator adds what
+  it needs;
+- batches come from :class:`~skneuro._engine.data.TrainingData` (in memory or
+  streamed), each ``(X, y, sample_weight)``;
+- the loss of a batch is the criterion, weighted by the samples' weights,
+  through the module's ``training_loss`` hook when it has one (a module whose
+  training output is a tuple, such as GoogLeNet's auxiliary logits), plus
+  an L2 penalty ``alpha`` on the weights;
+- losses are summed on the device and read once per epoch, recorded as
+  ``train_loss`` / ``valid_loss`` (and ``valid_score``); only epoch rows
+  are kept in the history;
+- the divergence guard compares the loss with a scale the estimator gives
+  (the loss of predicting the mean, or a uniform guess), never with the
+  first loss, which a warm-started or tiny-scaled model makes arbitrarily
+  small;
+- parameters are packed per optimizer group (:mod:`.packing`), and the
+  analytic cross-entropy step (:mod:`.steps`) is used where it is exact;
+- Ctrl-C is told apart from a callback's request to stop (skorch's
+  callbacks raise ``KeyboardInterrupt`` for that): a user's interrupt rolls
+  the net back to the end of its last finished epoch and propagates.
+"""
+
+import math
+import signal
+import threading
+from functools import partial
+
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import Callback
+from skorch.utils import TeeGenerator
+
+from skneuro._engine import packing, steps
+
+OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
+
+#: The loss counts as diverged above this multiple of the net's loss scale
+#: (cross-entropy with saturated logits stays finite while it explodes) ...
+DIVERGENCE_FACTOR = 1e3
+#: ... once it has stayed there this many epochs in a row, or when training
+#: ends there. A spike that recovers sooner is left alone.
+DIVERGENCE_PATIENCE = 10
+
+
+def optimizer_kwargs(name, device):
+    """Fast-path options for the optimizer ``name`` on ``device``.
+
+    Adam's fused kernel updates every parameter in one call instead of about
+    ten small ops per parameter tensor; on small networks that is a third of
+    an epoch. CPU support for it arrived in torch 2.4.
+    """
+    if name != "adam":
+        return {}
+    kind = torch.device(device).type
+    if kind == "cuda" or (
+        kind == "cpu" and torch.torch_version.TorchVersion(torch.__version__) >= "2.4"
+    ):
+        return {"fused": True}
+    return {}
+
+
+def weighted_loss(criterion, y_pred, y_true, sample_weight):
+    """``criterion`` per sample, averaged with ``sample_weight``.
+
+    Each sample's loss is the criterion's mean over its own elements, so that
+    with equal weights this is the criterion's own ``"mean"``; a weight of 0
+    drops a sample and a weight of 2 counts it twice.
+    """
+    reduction = criterion.reduction
+    criterion.reduction = "none"
+    try:
+        per_sample = criterion(y_pred, y_true)
+    finally:
+        criterion.reduction = reduction
+    per_sample = per_sample.reshape(len(sample_weight), -1).mean(dim=1)
+    return (per_sample * sample_weight).sum() / sample_weight.sum()
+
+
+def _diverged_hint(net):
+    return (
+        "The optimisation diverged; try a lower learning rate than "
+        f"lr={net.lr!r}, or scale the input features."
+    )
+
+
+def _weighted_mean(values, weights):
+    """Mean of per-batch means ``values`` (0-d tensors), weighted by batch weight."""
+    if len(values) == 1:
+        return values[0]
+    values = torch.stack(values)
+    if torch.is_tensor(weights[0]):
+        weights = torch.stack(weights)
+    else:
+        weights = torch.tensor(weights, dtype=values.dtype, device=values.device)
+    return (values * weights).sum() / weights.sum()
+
+
+class _InterruptWatch:
+    """Notes whether a SIGINT (Ctrl-C) arrived while training ran.
+
+    skorch's callbacks stop training by raising ``KeyboardInterrupt``, the
+    same exception Ctrl-C raises; this tells them apart. The previous handler
+    still runs (it is what raises ``KeyboardInterrupt``); outside the main
+    thread, where no handler can be set, a SIGINT cannot arrive anyway.
+    """
+
+    signalled = False
+
+    def __enter__(self):
+        self._installed = False
+        if threading.current_thread() is threading.main_thread():
+            try:
+                self._previous = signal.signal(signal.SIGINT, self._handle)
+                self._installed = True
+            except (ValueError, OSError):  # embedded interpreters
+                pass
+        return self
+
+    def _handle(self, signum, frame):
+        previous = self._previous
+        if previous is signal.SIG_IGN:
+            return
+        self.signalled = True
+        if callable(previous):
+            previous(signum, frame)
+        else:
+            raise KeyboardInterrupt
+
+    def __exit__(self, *exc):
+        if self._installed:
+            previous = self._previous
+            signal.signal(
+                signal.SIGINT,
+                signal.default_int_handler if previous is None else previous,
+            )
+        return False
+
+
+class _EpochCheckpoint:
+    """The trainable state at the end of the last finished epoch, in memory.
+
+    Holds a copy of what training changes: the optimizer's parameters (the
+    packed buffers), the module's buffers and the optimizer's state. Saving
+    is one ``_foreach_copy_`` into preallocated tensors (a few microseconds
+    for an MLP, against an epoch of about 250); restoring copies back and
+    drops history rows of unfinished epochs.
+    """
+
+    def __init__(self, net):
+        self.net = net
+        optimizer = net.optimizer_
+        self._params = [p for group in optimizer.param_groups for p in group["params"]]
+        self._fixed = self._params + list(net.module_.buffers())
+        self._live = None
+        self.save()
+
+    def save(self):
+        state = self.net.optimizer_.state
+        live = list(self._fixed)
+        entries = {}
+        for p in self._params:
+            values = state.get(p)
+            if values:
+                entries[p] = dict(values)
+                live += [v for v in values.values() if torch.is_tensor(v)]
+        with torch.no_grad():
+            if (
+                self._live is not None
+                and len(live) == len(self._live)
+                and all(a is b for a, b in zip(live, self._live, strict=True))
+            ):
+                torch._foreach_copy_(self._copies, live)
+            else:
+                self._copies = [t.detach().clone() for t in live]
+        self._live, self._state = live, entries
+        self._n_epochs = len(self.net.history)
+
+    def restore(self):
+        with torch.no_grad():
+            torch._foreach_copy_([t.detach() for t in self._live], self._copies)
+        optimizer = self.net.optimizer_
+        for p in list(optimizer.state):
+            if p not in self._state:
+                del optimizer.state[p]
+        for p, entries in self._state.items():
+            for key, value in entries.items():
+                if not torch.is_tensor(value):
+                    optimizer.state[p][key] = value
+        del self.net.history[self._n_epochs :]
+
+
+class TrainingNet(NeuralNet):
+    """skorch's ``NeuralNet`` with skneuro's training loop (see the module doc).
+
+    Parameters
+    ----------
+    module, criterion, **kwargs
+        As for :class:`skorch.NeuralNet`.
+    alpha : float, default=0.0
+        L2 penalty ``0.5 * alpha * sum(W**2)`` over the weights of dimension
+        2 or more (not biases or normalisation scales), divided by the
+        batch's total sample weight, as scikit-learn's MLPs do.
+    pack_parameters : bool, default=True
+        Pack each optimizer group's trainable parameters into one buffer.
+    loss_scale : float or None, default=None
+        The loss of a trivial prediction; the divergence guard stops training
+        when the loss stays above ``DIVERGENCE_FACTOR`` times it. ``None``
+        stops only on non-finite losses.
+    validation_score : callable or None, default=None
+        ``score(y_pred, y_true, sample_weight) -> 0-d tensor``, the weighted
+        mean score of a validation batch (accuracy for classifiers), recorded
+        as ``valid_score``.
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> from skneuro._engine import TrainingData, TrainingNet
+    >>> X = np.random.default_rng(0).normal(size=(64, 3)).astype(np.float32)
+    >>> y = X @ np.float32([1, -2, 0.5])
+    >>> net = TrainingNet(torch.nn.Linear, module__in_features=3,
+    ...                   module__out_features=1, criterion=torch.nn.MSELoss,
+    ...                   optimizer=torch.optim.Adam, lr=0.1, max_epochs=200)
+    >>> net = net.partial_fit(TrainingData(X, y[:, None]))
+    >>> net.history[-1]["train_loss"] < 1e-3
+    True
+    """
+
+    def __init__(
+        self,
+        module,
+        *args,
+        alpha=0.0,
+        pack_parameters=True,
+        loss_scale=None,
+        validation_score=None,
+        **kwargs,
+    ):
+        super().__init__(module, *args, **kwargs)
+        self.alpha = alpha
+        self.pack_parameters = pack_parameters
+        self.loss_scale = loss_scale
+        self.validation_score = validation_score
+
+    def get_default_callbacks(self):
+        return []
+
+    # -- optimizer and packing ------------------------------------------
+    def initialize_optimizer(self, triggered_directly=None):
+        named = list(self.get_all_learnable_params())
+        args, kwargs = self.get_params_for_optimizer("optimizer", named)
+        self.pack_layout_ = None
+        if self.pack_parameters:
+            name_of = {id(p): name for name, p in named}
+            groups = args[0]
+            self.pack_layout_ = packing.pack_groups(
+                [(g, [name_of[id(p)] for p in g["params"]]) for g in groups]
+            )
+        self.optimizer_ = self.optimizer(*args, **kwargs)
+        return self
+
+    def _packs(self):
+        """``(params, flat)`` of each packed optimizer group."""
+        layout = getattr(self, "pack_layout_", None)
+        if not layout:
+            return []
+        named = dict(self.get_all_learnable_params())
+        return [
+            ([named[name] for name in names], group["params"][0])
+            for names, group in zip(layout, self.optimizer_.param_groups, strict=True)
+            if names
+        ]
+
+    # -- the loop -------------------------------------------------------
+    def partial_fit(
+        self, X, y=None, classes=None, *, valid=None, epochs=None, generator=None
+    ):
+        """Train on ``X`` (a ``TrainingData``) for ``epochs`` more epochs.
+
+        ``valid`` is an optional ``TrainingData`` scored after every epoch,
+        ``generator`` the CPU ``torch.Generator`` that shuffles batches.
+        Unlike skorch, a Ctrl-C propagates (after the net was rolled back to
+        its last finished epoch); a callback's ``KeyboardInterrupt`` ends
+        training normally.
+        """
+        if not self.initialized_:
+            self.initialize()
+        self.notify("on_train_begin", X=X, y=None)
+        try:
+            self.fit_loop(X, valid=valid, epochs=epochs, generator=generator)
+        finally:
+            self.notify("on_train_end", X=X, y=None)
+        return self
+
+    def fit(self, X, y=None, **fit_params):
+        if not self.warm_start or not self.initialized_:
+            self.initialize()
+        return self.partial_fit(X, y, **fit_params)
+
+    def fit_loop(
+        self, X, y=None, epochs=None, *, valid=None, generator=None, **fit_params
+    ):
+        epochs = self.max_epochs if epochs is None else epochs
+        packs = self._packs()
+        for params, flat in packs:
+            packing.attach(params, flat)
+        self._prepare_steps(bool(packs))
+        checkpoint = _EpochCheckpoint(self)
+        self.epochs_over_limit_ = 0
+        if not hasattr(self, "best_losses_"):
+            self.best_losses_ = {}
+        on_epoch = {"dataset_train": X, "dataset_valid": valid}
+        epoch_ending = False
+        try:
+            with _InterruptWatch() as watch:
+                try:
+                    for _ in range(epochs):
+                        self.notify("on_epoch_begin", **on_epoch)
+                        self.run_single_epoch(
+                            X.batches(
+                                self.batch_size, shuffle=True, generator=generator
+                            ),
+                            training=True,
+                            prefix="train",
+                            step_fn=self.train_step,
+                        )
+                        if valid is not None:
+                            self.run_single_epoch(
+                                valid.batches(self.batch_size),
+                                training=False,
+                                prefix="valid",
+                                step_fn=self.validation_step,
+                            )
+                        epoch_ending = True
+                        self.notify("on_epoch_end", **on_epoch)
+                        epoch_ending = False
+                        checkpoint.save()
+                except KeyboardInterrupt:
+                    if watch.signalled or not epoch_ending:
+                        checkpoint.restore()
+                        raise
+                    # A callback stopped training: that epoch did finish.
+            self._check_end_of_training()
+        finally:
+            self.analytic_layers_ = self.penalized_ = self.grad_listeners_ = None
+            for params, flat in packs:
+                packing.detach(params, flat)
+        return self
+
+    def _prepare_steps(self, packed):
+        """Decide, once per training call, what each step needs."""
+        criterion = self.criterion_
+        self.set_to_none_ = not packed
+        self.analytic_layers_ = None
+        if (
+            type(criterion) is torch.nn.CrossEntropyLoss
+            and criterion.weight is None
+            and criterion.reduction == "mean"
+            and criterion.label_smoothing == 0.0
+            and criterion.ignore_index < 0
+            and all(p.requires_grad for p in self.module_.parameters())
+            and not hasattr(self.module_, "training_loss")
+        ):
+            self.analytic_layers_ = steps.plain_mlp_layers(self.module_)
+        self.penalized_ = (
+            [p for p in self.module_.parameters() if p.requires_grad and p.dim() >= 2]
+            if self.alpha
+            else []
+        )
+        base = Callback.on_grad_computed
+        self.grad_listeners_ = any(
+            type(cb).on_grad_computed is not base for _, cb in self.callbacks_
+        )
+
+    def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        # What skorch's History.new_epoch and record("epoch") do, without
+        # History's fancy indexing.
+        rows = self.history
+        list.append(rows, {"epoch": len(rows) + 1})
+
+    def on_batch_begin(self, net, batch=None, training=False, **kwargs):
+        # skorch opens a per-batch history row here; epoch rows are enough.
+        pass
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        if self.module_.training != training:
+            self._set_training(training)
+        score = None if training else self.validation_score
+        losses, weights, scores = [], [], []
+        for batch in iterator:
+            self.notify("on_batch_begin", batch=batch, training=training)
+            step = step_fn(batch, **fit_params)
+            _, yi, wi = batch
+            losses.append(step["loss"].detach())
+            weights.append(len(yi) if wi is None else wi.sum())
+            if score is not None:
+                scores.append(score(step["y_pred"], yi, wi))
+            self.notify("on_batch_end", batch=batch, training=training, **step)
+        row = list.__getitem__(self.history, -1)
+        loss = _weighted_mean(losses, weights).item()
+        row[prefix + "_loss"] = loss
+        if scores:
+            row[prefix + "_score"] = _weighted_mean(scores, weights).item()
+        # skorch's convention, which its Checkpoint callback monitors.
+        best = self.best_losses_
+        row[prefix + "_loss_best"] = loss < best.get(prefix, math.inf)
+        if row[prefix + "_loss_best"]:
+            best[prefix] = loss
+        if training:
+            self._check_divergence(loss, len(self.history))
+
+    def _check_divergence(self, loss, epoch):
+        if not math.isfinite(loss):
+            raise FloatingPointError(
+                f"Training stopped: the train loss became {loss} at epoch "
+                f"{epoch}. {_diverged_hint(self)}"
+            )
+        if self.loss_scale is None:
+            return
+        if loss > DIVERGENCE_FACTOR * self.loss_scale:
+            self.epochs_over_limit_ += 1
+        elif self.epochs_over_limit_:
+            self.epochs_over_limit_ = 0
+        if self.epochs_over_limit_ >= DIVERGENCE_PATIENCE:
+            raise FloatingPointError(self._exploded_message(loss, epoch))
+
+    def _exploded_message(self, loss, epoch):
+        return (
+            f"Training stopped: the train loss was {loss:.4g} at epoch {epoch}, "
+            f"above {DIVERGENCE_FACTOR:g} times the loss of a trivial "
+            f"prediction ({self.loss_scale:.4g}) for the last "
+            f"{self.epochs_over_limit_} epoch(s). {_diverged_hint(self)}"
+        )
+
+    def _check_end_of_training(self):
+        if self.epochs_over_limit_:
+            loss = list.__getitem__(self.history, -1)["train_loss"]
+            raise FloatingPointError(self._exploded_message(loss, len(self.history)))
+        if not all(torch.isfinite(p).all() for p in self.module_.parameters()):
+            raise FloatingPointError(
+                "Training stopped: the network weights became non-finite by "
+                f"epoch {len(self.history)}. {_diverged_hint(self)}"
+            )
+
+    # -- steps ------------------------------------------------------------
+    def training_loss(self, y_pred, y_true, sample_weight=None):
+        """The loss that training minimises for one batch.
+
+        The criterion (weighted by ``sample_weight`` when given), through the
+        module's ``training_loss(y_pred, y_true, criterion)`` hook when it
+        defines one, plus the L2 penalty ``alpha``.
+        """
+        criterion = self.criterion_
+        if sample_weight is not None:
+            criterion = partial(weighted_loss, criterion, sample_weight=sample_weight)
+        hook = getattr(self.module_, "training_loss", None)
+        loss = (
+            criterion(y_pred, y_true)
+            if hook is None
+            else hook(y_pred, y_true, criterion)
+        )
+        if self.penalized_:
+            total = len(y_true) if sample_weight is None else sample_weight.sum()
+            squares = torch.stack([p.square().sum() for p in self.penalized_]).sum()
+            loss = loss + 0.5 * self.alpha * squares / total
+        return loss
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        if training and getattr(self, "penalized_", None) is not None:
+            return self.training_loss(y_pred, y_true)
+        return super().get_loss(y_pred, y_true, X=X, training=training)
+
+    def train_step(self, batch, **fit_params):
+        Xi, yi, wi = batch
+        if self.analytic_layers_ is not None:
+            loss, y_pred = steps.cross_entropy_step(
+                self.analytic_layers_, Xi, yi, wi, self.alpha
+            )
+        else:
+            # In place when packed: the gradients are views of the buffer.
+            self.optimizer_.zero_grad(set_to_none=self.set_to_none_)
+            y_pred = self.module_(Xi)
+            loss = self.training_loss(y_pred, yi, wi)
+            loss.backward()
+        if self.grad_listeners_:
+            self.notify(
+                "on_grad_computed",
+                named_parameters=TeeGenerator(self.get_all_learnable_params()),
+                batch=batch,
+            )
+        self.optimizer_.step()
+        return {"loss": loss, "y_pred": y_pred}
+
+    def validation_step(self, batch, **fit_params):
+        Xi, yi, wi = batch
+        with torch.no_grad():
+            y_pred = self.module_(Xi)
+            if wi is None:
+                loss = self.criterion_(y_pred, yi)
+            else:
+                loss = weighted_loss(self.criterion_, y_pred, yi, wi)
+        return {"loss": loss, "y_pred": y_pred}

@@ -1,0 +1,90 @@
+"""One flat buffer for the parameters (and one for the gradients) of a group.
+
+The optimizer then updates one tensor per parameter group instead of one per
+layer: fused Adam makes one kernel call and its per-tensor bookkeeping happens
+once, which on small networks is about a sixth of an epoch (the layout of
+DDP's ``gradient_as_bucket_view``). Packing is per optimizer parameter group,
+so groups with their own learning rate (skorch's ``optimizer__param_groups``)
+keep it; parameters frozen when the optimizer is built stay out of the buffer.
+
+Outside training, parameters own their storage again (:func:`detach`), so a
+pickle of one layer does not drag the whole buffer along.
+"""
+
+import torch
+
+
+def pack_groups(named_groups):
+    """Pack each optimizer group's trainable parameters into one flat Parameter.
+
+    Parameters
+    ----------
+    named_groups : list of (dict, list of str)
+        Optimizer parameter groups (``{"params": [...], ...}``) with the names
+        of their parameters, in the same order. Changed in place: a packed
+        group's ``params`` become ``[flat] + frozen``.
+
+    Returns
+    -------
+    layout : list of (list of str) or None
+        Per group, the names of the packed parameters (``None`` where the
+        group was left alone: fewer than two trainable parameters, or mixed
+        dtypes or devices). :func:`attach` uses it to find them again, even
+        after a pickle round trip broke the identity of the objects.
+    """
+    layout = []
+    for group, names in named_groups:
+        params = group["params"]
+        packed = [(n, p) for n, p in zip(names, params, strict=True) if p.requires_grad]
+        if len(packed) < 2 or len({(p.dtype, p.device) for _, p in packed}) != 1:
+            layout.append(None)
+            continue
+        flat = torch.nn.Parameter(
+            torch.empty(
+                sum(p.numel() for _, p in packed),
+                dtype=packed[0][1].dtype,
+                device=packed[0][1].device,
+            )
+        )
+        attach([p for _, p in packed], flat)
+        group["params"] = [flat] + [p for p in params if not p.requires_grad]
+        layout.append([n for n, _ in packed])
+    return layout
+
+
+def attach(params, flat):
+    """Make ``params`` and their gradients views of ``flat`` and its grad.
+
+    Current parameter values are copied into ``flat``. Idempotent.
+    """
+    size = sum(p.numel() for p in params)
+    if flat.numel() != size:
+        flat.data = flat.data.new_empty(size)
+    if flat.grad is None:
+        flat.grad = torch.zeros_like(flat)
+    offset = 0
+    with torch.no_grad():
+        for p in params:
+            size = p.numel()
+            data = flat.data[offset : offset + size].view_as(p)
+            if p.data_ptr() != data.data_ptr():
+                data.copy_(p.data)
+                p.data = data
+            grad = flat.grad[offset : offset + size].view_as(p)
+            if p.grad is None or p.grad.data_ptr() != grad.data_ptr():
+                p.grad = grad
+            offset += size
+
+
+def detach(params, flat):
+    """Give every parameter its own storage again; empty the flat buffer.
+
+    The optimizer keeps the (empty) flat Parameter and its state; the next
+    training call packs the current values back into it with :func:`attach`.
+    """
+    with torch.no_grad():
+        for p in params:
+            p.data = p.data.clone()
+            p.grad = None
+    flat.data = flat.data.new_empty(0)
+    flat.grad = None

@@ -1,0 +1,5 @@
+"""Plain PyTorch modules the estimators train (no scikit-learn imports)."""
+
+from skneuro.neural_network._modules.mlp import ACTIVATIONS, MLPModule
+
+__all__ = ["ACTIVATIONS", "MLPModule"]
