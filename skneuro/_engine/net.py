@@ -40,8 +40,9 @@ from skneuro._engine import packing, steps
 
 OPTIMIZERS = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
 
-#: The loss counts as diverged above this multiple of the net's loss scale
-#: (cross-entropy with saturated logits stays finite while it explodes) ...
+#: The loss counts as diverged above this multiple of the larger of the net's
+#: loss scale and this call's first epoch loss (cross-entropy with saturated
+#: logits stays finite while it explodes) ...
 DIVERGENCE_FACTOR = 1e3
 #: ... once it has stayed there this many epochs in a row, or when training
 #: ends there. A spike that recovers sooner is left alone.
@@ -270,6 +271,11 @@ class TrainingNet(NeuralNet):
         if not layout:
             return []
         named = dict(self.get_all_learnable_params())
+        if any(name not in named for names in layout if names for name in names):
+            # The module changed since the optimizer was built (a layer was
+            # inserted, say): build it anew for the module as it is.
+            self.initialize_optimizer()
+            return self._packs()
         return [
             ([named[name] for name in names], group["params"][0])
             for names, group in zip(layout, self.optimizer_.param_groups, strict=True)
@@ -312,6 +318,7 @@ class TrainingNet(NeuralNet):
         self._prepare_steps(bool(packs))
         checkpoint = _EpochCheckpoint(self)
         self.epochs_over_limit_ = 0
+        self.divergence_limit_ = None
         if not hasattr(self, "best_losses_"):
             self.best_losses_ = {}
         on_epoch = {"dataset_train": X, "dataset_valid": valid}
@@ -381,7 +388,10 @@ class TrainingNet(NeuralNet):
         # What skorch's History.new_epoch and record("epoch") do, without
         # History's fancy indexing.
         rows = self.history
-        list.append(rows, {"epoch": len(rows) + 1})
+        # No per-batch rows are kept, but skorch's callbacks read "batches"
+        # (LRScheduler counts them, Checkpoint formats the last one): one
+        # empty row stands for the epoch's batches.
+        list.append(rows, {"batches": [{}], "epoch": len(rows) + 1})
 
     def on_batch_begin(self, net, batch=None, training=False, **kwargs):
         # skorch opens a per-batch history row here; epoch rows are enough.
@@ -422,7 +432,12 @@ class TrainingNet(NeuralNet):
             )
         if self.loss_scale is None:
             return
-        if loss > DIVERGENCE_FACTOR * self.loss_scale:
+        if self.divergence_limit_ is None:
+            # A fresh model may start far above the trivial loss (targets of
+            # scale 1e-5, say); a warm one near zero, which must not make
+            # the limit tiny.
+            self.divergence_limit_ = DIVERGENCE_FACTOR * max(self.loss_scale, loss)
+        if loss > self.divergence_limit_:
             self.epochs_over_limit_ += 1
         elif self.epochs_over_limit_:
             self.epochs_over_limit_ = 0
@@ -433,8 +448,9 @@ class TrainingNet(NeuralNet):
         return (
             f"Training stopped: the train loss was {loss:.4g} at epoch {epoch}, "
             f"above {DIVERGENCE_FACTOR:g} times the loss of a trivial "
-            f"prediction ({self.loss_scale:.4g}) for the last "
-            f"{self.epochs_over_limit_} epoch(s). {_diverged_hint(self)}"
+            f"prediction ({self.loss_scale:.4g}) or of this call's first epoch, "
+            f"for the last {self.epochs_over_limit_} epoch(s). "
+            f"{_diverged_hint(self)}"
         )
 
     def _check_end_of_training(self):
