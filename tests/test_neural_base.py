@@ -29,6 +29,7 @@ from skneuro import MLPClassifier, _engine
 from skneuro._engine import data as engine_data
 from skneuro._engine import steps
 from skneuro.neural_network._base import BaseNeuralNet, check_fitted_X
+from skneuro.neural_network._transformer import BaseNeuralTransformer
 
 FAST = {"max_epochs": 30, "lr": 0.05, "random_state": 0}
 
@@ -101,6 +102,88 @@ def test_tiny_regressor_learns():
     y = X @ [1.0, -2.0, 0.5] + 0.3
     reg = TinyRegressor(max_epochs=400, random_state=0).fit(X, y)
     assert reg.score(X, y) > 0.999
+
+
+class LinearAutoencoder(torch.nn.Module):
+    def __init__(self, n_features, n_codes):
+        super().__init__()
+        self.n_codes = n_codes
+        self.encoder = torch.nn.Linear(n_features, n_codes)
+        self.decoder = torch.nn.Linear(n_codes, n_features)
+
+    def encode(self, X):
+        return self.encoder(X)
+
+    def decode(self, codes):
+        return self.decoder(codes)
+
+    def forward(self, X):
+        return self.decode(self.encode(X))
+
+
+class TinyAutoencoder(BaseNeuralTransformer):
+    """A linear autoencoder on the transformer base (``y`` is ``X``).
+
+    Parameters
+    ----------
+    n_codes : int
+        Width of the code.
+    max_epochs, lr, batch_size, optimizer, alpha, callbacks, device,
+    random_state, verbose, warm_start
+        As for every skneuro neural estimator.
+    """
+
+    def __init__(
+        self,
+        n_codes=2,
+        *,
+        max_epochs=100,
+        lr=0.05,
+        batch_size=None,
+        optimizer="adam",
+        alpha=0.0,
+        callbacks=None,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+    ):
+        self.n_codes = n_codes
+        self.max_epochs, self.lr, self.batch_size = max_epochs, lr, batch_size
+        self.optimizer, self.alpha, self.callbacks = optimizer, alpha, callbacks
+        self.device, self.random_state = device, random_state
+        self.verbose, self.warm_start = verbose, warm_start
+
+    def _module_spec(self, n_features, n_outputs):
+        return LinearAutoencoder, {"n_features": n_features, "n_codes": self.n_codes}
+
+
+@parametrize_with_checks(
+    [TinyAutoencoder(random_state=0)],
+    expected_failed_checks=lambda est: {
+        "check_sample_weight_equivalence_on_dense_data": (
+            "only the analytic cross-entropy step computes in float64; this "
+            "MSE trains through autograd in float32, whose rounding differs "
+            "between weighted and repeated rows by about 1e-7"
+        ),
+    },
+)
+def test_tiny_autoencoder_is_a_scikit_learn_transformer(estimator, check):
+    check(estimator)
+
+
+def test_transformer_base_encodes_and_decodes():
+    rng = np.random.default_rng(0)
+    codes = rng.normal(size=(300, 2))
+    X = codes @ rng.normal(size=(2, 5))  # rank 2: a 2-unit code suffices
+    ae = TinyAutoencoder(max_epochs=1500, random_state=0).fit(X)
+    Z = ae.transform(X)
+    assert Z.shape == (300, 2) and Z.dtype == np.float32
+    restored = ae.inverse_transform(Z)
+    assert np.mean((restored - X) ** 2) < 1e-3 * X.var()
+    assert list(ae.get_feature_names_out()) == ["tinyautoencoder0", "tinyautoencoder1"]
+    with pytest.raises(ValueError, match="encodes into 2"):
+        ae.inverse_transform(X)
 
 
 # -- the engine stays free of scikit-learn ----------------------------------

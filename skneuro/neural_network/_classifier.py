@@ -169,10 +169,8 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralNet):
             self.validation_scores_ = [
                 r["valid_score"] for r in rows if "valid_score" in r
             ]
-            best = net.callbacks_[
-                [n for n, _ in net.callbacks_].index("early_stopping")
-            ][1]
-            kept = best.best_epoch_ if best.best_epoch_ is not None else len(rows)
+            stopper = dict(net.callbacks_)["early_stopping"]
+            kept = stopper.best_epoch_ or len(rows)
             self.best_validation_score_ = rows[kept - 1].get("valid_score")
 
     # -- inference -------------------------------------------------------
