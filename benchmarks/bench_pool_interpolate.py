@@ -1,12 +1,13 @@
-"""Throughput of PoolInterpolate against the seed's per-image scipy loop,
-batched torch pooling + interpolation, and a plain copy of the same data.
+"""Throughput of PoolInterpolate against Buell's per-image scipy loop and
+batched torch pooling + interpolation, with a plain copy for information.
 
-On random 28x28 float32 images, for the seed study's four (window, stride)
-cases and the linear and cubic methods, times (median of several interleaved
-repeats, each a run of back-to-back calls lasting at least ``--min-time``):
+On random 28x28 float32 images, for the four (window, stride) cases of Buell,
+"Approximate Computation Image Classification", and the linear and cubic
+methods, times (median of several interleaved repeats, each a run of
+back-to-back calls lasting at least ``--min-time``):
 
 - ``PoolInterpolate(...).fit_transform(X)`` on flat ``(n, 784)`` rows;
-- scipy, the seed's way: a Python loop over images, each average-pooled, then
+- scipy, Buell's way: a Python loop over images, each average-pooled, then
   ``RectBivariateSpline(..., kx=k, ky=k, s=0)`` evaluated on the 28x28 grid.
   This is slow, so it runs on a subset of the images (``--scipy-images``) and
   its time is scaled per image;
@@ -14,13 +15,15 @@ repeats, each a run of back-to-back calls lasting at least ``--min-time``):
   align_corners=True)`` on the whole batch (torch's bicubic is the cubic
   convolution kernel, not a cubic spline, so only its speed is comparable);
 - NumPy's separable product ``A_h @ X @ A_w.T`` with PoolInterpolate's own
-  folded matrices: what the same maths costs written plainly (no target);
-- ``np.copy`` of the same array: the memory-bandwidth limit for any transform
-  that reads the images and writes new ones.
+  folded matrices: what the same maths costs written plainly;
+- ``np.copy`` of the same array: how fast merely reading the images and
+  writing new ones goes. Information only: where the CPU's caches hold the
+  31 MB array, the copy runs at cache speed, so it is no bound to aim at.
 
-Prints throughput (images/s) and the ratios PoolInterpolate/scipy (target
->= 50), PoolInterpolate/torch (target >= 1) and PoolInterpolate/copy (target
->= 0.4). Run: ``python benchmarks/bench_pool_interpolate.py [--n-images N]``.
+Prints throughput (images/s) and the ratios PoolInterpolate/scipy and
+PoolInterpolate/torch, each with PASS or FAIL against its target (>= 50 and
+>= 2), and PoolInterpolate/matmul and PoolInterpolate/copy for information
+(no target). Run: ``python benchmarks/bench_pool_interpolate.py [--n-images N]``.
 """
 
 import argparse
@@ -32,11 +35,13 @@ import time
 import numpy as np
 
 CASES = [(2, 1), (2, 2), (3, 1), (3, 2)]
-TARGETS = {"scipy": 50.0, "torch": 1.0, "copy": 0.4}
+# PoolInterpolate's speed over each reference must be at least this; the
+# plain product and the copy are shown for information only.
+TARGETS = {"scipy": 50.0, "torch": 2.0}
 
 
 def scipy_per_image(images, pool, stride, order):
-    """The seed's way: pool each image, then fit and evaluate a scipy spline."""
+    """Buell's way: pool each image, then fit and evaluate a scipy spline."""
     from numpy.lib.stride_tricks import sliding_window_view
     from scipy.interpolate import RectBivariateSpline
 
@@ -203,11 +208,13 @@ def main(argv=None):
                 (f"{pool}x{pool}/{stride}", method, speed, err_scipy, err_torch)
             )
 
+    def verdict(name, ratio):
+        return "PASS" if ratio >= TARGETS[name] else "FAIL"
+
     header = (
         f"{'case':>7} {'method':>6} | {'ours img/s':>10} {'scipy':>7} "
-        f"{'torch':>7} {'matmul':>8} {'copy':>8} | {'/scipy':>6} {'/torch':>6} "
-        f"{'/matmul':>7} {'/copy':>5} {'matmul/copy':>11} | {'max|d| scipy':>12} "
-        f"{'torch':>7}"
+        f"{'torch':>7} {'matmul':>8} {'copy':>8} | {'/scipy':>11} {'/torch':>11} | "
+        f"{'/matmul':>7} {'/copy':>5} | {'max|d| scipy':>12} {'torch':>7}"
     )
     print()
     print(header)
@@ -215,30 +222,32 @@ def main(argv=None):
     missed = []
     for case, method, s, err_scipy, err_torch in rows:
         ratios = {k: s["ours"] / s[k] for k in ("scipy", "torch", "matmul", "copy")}
-        for k, r in ratios.items():
-            if k in TARGETS and r < TARGETS[k]:
-                missed.append(f"{case} {method} /{k} = {r:.2f} < {TARGETS[k]}")
+        for k, target in TARGETS.items():
+            if ratios[k] < target:
+                missed.append(f"{case} {method} /{k} = {ratios[k]:.2f} < {target:g}")
         print(
             f"{case:>7} {method:>6} | {s['ours']:10.0f} {s['scipy']:7.0f} "
             f"{s['torch']:7.0f} {s['matmul']:8.0f} {s['copy']:8.0f} | "
-            f"{ratios['scipy']:6.0f} {ratios['torch']:6.2f} {ratios['matmul']:7.2f} "
-            f"{ratios['copy']:5.2f} {s['matmul'] / s['copy']:11.2f} | "
+            f"{ratios['scipy']:6.0f} {verdict('scipy', ratios['scipy'])} "
+            f"{ratios['torch']:6.2f} {verdict('torch', ratios['torch'])} | "
+            f"{ratios['matmul']:7.2f} {ratios['copy']:5.2f} | "
             f"{err_scipy:12.1e} {err_torch:7.1e}"
         )
     print(
         "\nthroughput in images/s; each timing is back-to-back calls for at least "
         f"{args.min_time:g} s, median of {args.repeats} interleaved repeats.\n"
-        "targets: /scipy >= 50, /torch >= 1, /copy >= 0.4. 'matmul' is the plain "
-        "NumPy separable product A_h @ X @ A_w.T with the same matrices (no "
-        "target; 'matmul/copy' shows where dense products stand against the copy "
-        "on this machine). 'max|d|' is the largest difference from the scipy "
-        "reference and from torch (torch's bicubic is a different kernel, so its "
-        "cubic difference is expected)."
+        f"targets: /scipy >= {TARGETS['scipy']:g}, /torch >= {TARGETS['torch']:g}. "
+        "For information only (no target): /matmul, against the plain NumPy "
+        "separable product A_h @ X @ A_w.T with the same matrices, and /copy, "
+        "against np.copy of the same array (at cache speed where the caches hold "
+        "it, so no memory-bandwidth bound). 'max|d|' is the largest difference "
+        "from the scipy reference and from torch (torch's bicubic is a different "
+        "kernel, so its cubic difference is expected)."
     )
     if missed:
-        print("missed: " + "; ".join(missed))
+        print("FAIL, missed: " + "; ".join(missed))
     else:
-        print("all targets met")
+        print("PASS: all targets met")
     return 1 if (missed and args.strict) else 0
 
 

@@ -1,14 +1,15 @@
-"""Pool images down, interpolate them back up: the second seed's four cases.
+"""Pool images down, interpolate them back up: Buell's four cases.
 
-The approximate-computation study stores each 28x28 MNIST digit average-pooled
-(2x2 or 3x3 window, stride 1 or 2: 27x27, 14x14, 26x26 or 13x13 pixels), then
-rebuilds it at 28x28 with a linear spline before classifying it.
+Buell, "Approximate Computation Image Classification", stores each 28x28 MNIST
+digit average-pooled (2x2 or 3x3 window, stride 1 or 2: 27x27, 14x14, 26x26
+or 13x13 pixels), then rebuilds it at 28x28 with a linear spline before
+classifying it.
 :class:`skneuro.preprocessing.PoolInterpolate` does both steps for a whole
 batch at once.
 
 This demo runs on data that ships with scikit-learn, so it needs no download:
 the 8x8 handwritten digits, and a 28x28 upscale of them (``skimage``'s
-``resize``) standing in for MNIST so that the seed's four cases apply as in the
+``resize``) standing in for MNIST so that Buell's four cases apply as in the
 paper. It prints each case's pooled shape, compression ratio (pooled pixels
 over original pixels) and reconstruction error, and saves a before/after grid
 (original, then each case rebuilt) as a PNG in ``--out``.

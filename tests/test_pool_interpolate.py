@@ -13,8 +13,9 @@ from sklearn.preprocessing import StandardScaler
 from skneuro.preprocessing import PoolInterpolate
 from skneuro.preprocessing._pool_interpolate import _separable_product
 
-# The seed study's four cases on 28x28 MNIST: (window, stride) -> pooled side.
-SEED_CASES = [(2, 1, 27), (2, 2, 14), (3, 1, 26), (3, 2, 13)]
+# The four cases of Buell, "Approximate Computation Image Classification", on
+# 28x28 MNIST: (window, stride) -> pooled side.
+BUELL_CASES = [(2, 1, 27), (2, 2, 14), (3, 1, 26), (3, 2, 13)]
 METHODS = ["nearest", "linear", "cubic"]
 
 
@@ -31,7 +32,7 @@ def _average_pool(image, pool_size, stride):
 
 
 def _reference(image, pool_size, stride, method):
-    """The seed's way, one image at a time: pool, then scipy interpolation."""
+    """Buell's way, one image at a time: pool, then scipy interpolation."""
     pooled = _average_pool(image, pool_size, stride)
     xp, yp = (np.linspace(0, 1, n) for n in pooled.shape)
     x, y = (np.linspace(0, 1, n) for n in image.shape)
@@ -48,7 +49,7 @@ def images():
 
 
 @pytest.mark.parametrize("method", METHODS)
-@pytest.mark.parametrize("pool, stride, side", SEED_CASES)
+@pytest.mark.parametrize("pool, stride, side", BUELL_CASES)
 def test_matches_scipy_reference(images, pool, stride, side, method):
     X = images[:3]
     pi = PoolInterpolate(pool_size=pool, stride=stride, method=method)
@@ -72,7 +73,7 @@ def test_matches_reference_non_square(method):
     assert_allclose(Xt, expected, atol=1e-5, rtol=0)
 
 
-@pytest.mark.parametrize("pool, stride, side", SEED_CASES)
+@pytest.mark.parametrize("pool, stride, side", BUELL_CASES)
 def test_compression_ratio_exact(images, pool, stride, side):
     pi = PoolInterpolate(pool_size=pool, stride=stride).fit(images[:2])
     assert pi.image_shape_ == (28, 28)
@@ -123,6 +124,38 @@ def test_dtype_preserved(images, dtype):
     assert pi.upsample(pi.downsample(X)).dtype == dtype
 
 
+@pytest.mark.parametrize(
+    "dtype, expected",
+    [
+        (np.float16, np.float32),
+        (">f2", np.float32),
+        (">f4", np.float32),
+        (">f8", np.float64),
+    ],
+)
+def test_half_and_big_endian_floats(images, dtype, expected):
+    # float16 is widened to float32, not float64; big-endian floats keep their
+    # precision and come out in the native byte order.
+    X = images[:4].astype(dtype)
+    pi = PoolInterpolate(pool_size=3, stride=2, method="cubic")
+    native = clone(pi).fit_transform(X.astype(expected))
+    out = pi.fit_transform(X)
+    assert out.dtype == np.dtype(expected)  # np.dtype(">f4") != float32
+    assert_array_equal(out, native)
+    assert pi.transform(X).dtype == np.dtype(expected)
+    pooled = pi.downsample(X)
+    assert pooled.dtype == np.dtype(expected)
+    assert pi.upsample(pooled.astype(dtype)).dtype == np.dtype(expected)
+    flat = clone(pi).fit(X.reshape(4, -1))
+    assert flat.transform(X.reshape(4, -1)).dtype == np.dtype(expected)
+
+
+def test_half_float_dataframe_becomes_float32(images):
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame(images[:3, :4, :4].reshape(3, 16).astype(np.float16))
+    assert PoolInterpolate().fit_transform(df).dtype == np.float32
+
+
 def test_integers_become_float64(images):
     X = (images[:4] * 255).astype(np.uint8)
     out = PoolInterpolate().fit_transform(X)
@@ -131,7 +164,7 @@ def test_integers_become_float64(images):
 
 
 @pytest.mark.parametrize("method", METHODS)
-@pytest.mark.parametrize("pool, stride, side", SEED_CASES)
+@pytest.mark.parametrize("pool, stride, side", BUELL_CASES)
 def test_downsample_upsample(images, pool, stride, side, method):
     X = images[:5]
     pi = PoolInterpolate(pool_size=pool, stride=stride, method=method).fit(X)
@@ -148,7 +181,7 @@ def test_downsample_upsample(images, pool, stride, side, method):
     assert_allclose(flat.upsample(pooled_flat), flat.transform(X.reshape(5, -1)))
 
 
-@pytest.mark.parametrize("pool, stride, side", SEED_CASES)
+@pytest.mark.parametrize("pool, stride, side", BUELL_CASES)
 def test_pooling_matches_torch(images, pool, stride, side):
     torch = pytest.importorskip("torch")
     X = images[:8].astype(np.float32)
@@ -178,21 +211,6 @@ def test_large_batch_in_chunks(images, monkeypatch):
     X[-1, 3, 3] = np.inf
     with pytest.raises(ValueError, match="Input X contains infinity"):
         pi.transform(X)
-
-
-def test_chunk_buffer_is_kept_per_thread():
-    from concurrent.futures import ThreadPoolExecutor
-
-    import torch
-
-    from skneuro.preprocessing._pool_interpolate import _chunk_buffer
-
-    first = _chunk_buffer(1000, torch.float32)
-    assert _chunk_buffer(500, torch.float32).data_ptr() == first.data_ptr()
-    assert _chunk_buffer(500, torch.float64).data_ptr() != first.data_ptr()
-    with ThreadPoolExecutor(1) as pool:
-        other = pool.submit(lambda: _chunk_buffer(1000, torch.float32)).result()
-    assert other.data_ptr() != first.data_ptr()
 
 
 def test_concurrent_transforms_share_no_buffer(images):
@@ -261,6 +279,62 @@ def test_feature_names_out_and_pandas_output(images):
     assert list(out.columns) == columns
     assert_allclose(out.to_numpy(), PoolInterpolate().fit_transform(X))
     assert_array_equal(pi.get_feature_names_out(), columns)
+
+
+def test_feature_names_out_nd_input_name_pixels(images):
+    # Image-shaped input: one name per pixel, in the order of the output
+    # flattened with reshape(n_samples, -1); n_features_in_ stays X.shape[1].
+    pi = PoolInterpolate().fit(images[:2, :3, :4])
+    assert pi.n_features_in_ == 3
+    names = pi.get_feature_names_out()
+    assert len(names) == 12 == pi.transform(images[:2, :3, :4])[0].size
+    assert names[0] == "pixel_0_0" and names[1] == "pixel_0_1"
+    assert names[4] == "pixel_1_0" and names[-1] == "pixel_2_3"
+    X4 = images[:4, :3, :4].reshape(2, 2, 3, 4)  # 2 channels of 3x4 images
+    pi4 = PoolInterpolate().fit(X4)
+    assert pi4.n_features_in_ == 2
+    names4 = pi4.get_feature_names_out()
+    assert len(names4) == 24
+    assert list(names4[:2]) == ["pixel_0_0_0", "pixel_0_0_1"]
+    assert names4[12] == "pixel_1_0_0" and names4[-1] == "pixel_1_2_3"
+    assert names4.dtype == object
+    with pytest.raises(ValueError, match="input_features is only supported for flat"):
+        pi.get_feature_names_out(["a", "b", "c"])
+
+
+@pytest.mark.parametrize("ndim", [3, 4])
+@pytest.mark.parametrize("how", ["set_output", "config_context"])
+def test_pandas_output_nd_input_is_a_clear_error(images, monkeypatch, ndim, how):
+    pytest.importorskip("pandas")
+    import skneuro.preprocessing._pool_interpolate as module
+
+    X = images[:2] if ndim == 3 else images[:2, None]
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("the images were transformed before the error")
+
+    pi = PoolInterpolate()
+    if how == "set_output":
+        pi.set_output(transform="pandas")
+        context = config_context()
+    else:
+        context = config_context(transform_output="pandas")
+    with context:
+        pi.fit(X)  # fit returns no data: allowed
+        monkeypatch.setattr(module, "_separable_product", no_work)
+        msg = r"pandas output needs flat input.*X\.reshape\(n_samples, -1\)"
+        with pytest.raises(ValueError, match=msg):
+            pi.transform(X)
+        with pytest.raises(ValueError, match=msg):
+            clone(pi).fit_transform(X)
+        with pytest.raises(ValueError, match=r'2-channel.*transform="default"'):
+            clone(pi).fit_transform(np.stack([X, X], axis=1).reshape(2, 2, 28, 28))
+    # The flat layout of the same images gives one column per pixel.
+    monkeypatch.undo()
+    flat = clone(pi).set_output(transform="pandas").fit(X.reshape(2, -1))
+    df = flat.transform(X.reshape(2, -1))
+    assert df.shape == (2, 784)
+    assert_allclose(df.to_numpy().reshape(X.shape), PoolInterpolate().fit_transform(X))
 
 
 def test_input_not_modified_and_read_only_ok(images):

@@ -1,6 +1,8 @@
-"""Feature tables in the first seed's spreadsheet layout.
+"""Feature tables in Hao's feature spreadsheet layout.
 
-The layout (see ``tests/data/feature_table_example.xlsx`` and ``.csv``)::
+The layout of the LPQ and PHOG feature spreadsheet of Hao, "Use Neural Network
+to Classify and Compress Images" (see ``tests/data/feature_table_example.xlsx``
+and ``.csv``)::
 
     row 1      | (blank)     | label | Title of group 1 (LPQ) | ... | Title (PHOG) | ...
     row 2...   | sample name | 1..7  | feature values ...           | ...
@@ -29,8 +31,8 @@ _CSV_SUFFIXES = (".csv",)
 _XLSX_SUFFIXES = (".xlsx", ".xlsm")
 _LABEL_HEADER = "label"
 
-# Titles of the seed's two groups, reused by make_feature_table.
-_SEED_TITLES = {
+# Titles of the two groups in Hao's spreadsheet, reused by make_feature_table.
+_HAO_TITLES = {
     "lpq": "First {n} Principal Components of Local Phase Quantization (LPQ) features",
     "phog": (
         "First {n} Principal Components of Pyramid of Histogram of Gradients "
@@ -117,7 +119,7 @@ def _read_raw(path, sheet_name):
 
 
 def _parse_table(raw, *, label_column=None, dropna=True, source="the table"):
-    """Turn a raw table in the seed layout into the Bunch load_feature_table returns.
+    """Turn a raw table in Hao's layout into the Bunch load_feature_table returns.
 
     Returns the Bunch and the list of dropped sample names.
     """
@@ -320,16 +322,17 @@ def _warn_dropped(dropped, source):
 
 
 def load_feature_table(path, *, label_column=None, sheet_name=0, dropna=True):
-    """Load a feature table in the first seed's spreadsheet layout.
+    """Load a feature table in Hao's feature spreadsheet layout.
 
-    Row 1 holds a title over each block of feature columns (in ``.xlsx`` files
-    usually merged across the block, in ``.csv`` files over the block's first
-    column with the rest blank). Column A holds the sample names and column B
-    the integer labels 1..7 (Angry, Disgust, Fear, Happy, Neutral, Sad,
-    Surprise). Each block becomes a group named after the acronym in
-    parentheses in its title (``"... (LPQ) features"`` -> ``"lpq"``, or a
-    lower-case slug of the title when there is none), and its columns are
-    named ``lpq_1, lpq_2, ...``.
+    This is the layout of the LPQ and PHOG features of facial-expression images
+    in Hao, "Use Neural Network to Classify and Compress Images". Row 1 holds
+    a title over each block of feature columns (in ``.xlsx`` files usually
+    merged across the block, in ``.csv`` files over the block's first column
+    with the rest blank). Column A holds the sample names and column B the
+    integer labels 1..7 (Angry, Disgust, Fear, Happy, Neutral, Sad, Surprise).
+    Each block becomes a group named after the acronym in parentheses in its
+    title (``"... (LPQ) features"`` -> ``"lpq"``, or a lower-case slug of the
+    title when there is none), and its columns are named ``lpq_1, lpq_2, ...``.
 
     Parameters
     ----------
@@ -449,13 +452,13 @@ def _normalize_groups(groups):
 
 
 def _title(name, n_features):
-    if name in _SEED_TITLES:
-        return _SEED_TITLES[name].format(n=n_features)
+    if name in _HAO_TITLES:
+        return _HAO_TITLES[name].format(n=n_features)
     return f"First {n_features} synthetic features ({name.upper()})"
 
 
 def _round_significant(values, digits=5):
-    """Round to ``digits`` significant digits, as the seed's tables are."""
+    """Round to ``digits`` significant digits, as Hao's tables are."""
     flat = [float(f"{v:.{digits}g}") for v in np.ravel(values)]
     return np.array(flat, dtype=np.float64).reshape(np.shape(values))
 
@@ -491,14 +494,15 @@ def make_feature_table(
     random_state=None,
     path=None,
 ):
-    """Make a synthetic feature table in the first seed's layout.
+    """Make a synthetic feature table in Hao's feature spreadsheet layout.
 
     The features come from :func:`sklearn.datasets.make_classification` with
     every feature informative, so that classifiers learn something from each
     group. The table has ``n_samples`` complete rows plus ``n_missing`` rows
-    where one group's block is blank, like the seed's row without PHOG
-    features. With ``path``, it is written as ``.csv`` or ``.xlsx`` (titles
-    merged across their blocks, as in the seed's workbook), and
+    where one group's block is blank, like the row without PHOG features in
+    the data of Hao, "Use Neural Network to Classify and Compress Images".
+    With ``path``, it is written as ``.csv`` or ``.xlsx`` (titles merged
+    across their blocks, as in Hao's workbook), and
     :func:`load_feature_table` reads it back into the very Bunch this function
     returns.
 
@@ -508,7 +512,7 @@ def make_feature_table(
         Number of complete rows, that is rows of the returned ``data``.
     groups : sequence of (str, int) pairs or dict, default=(("lpq", 5), ("phog", 5))
         Group names and their numbers of features, in column order. Names are
-        lower-case identifiers. ``"lpq"`` and ``"phog"`` get the seed's titles,
+        lower-case identifiers. ``"lpq"`` and ``"phog"`` get Hao's titles,
         other names ``"First k synthetic features (NAME)"``.
     n_classes : int, default=7
         Number of classes, 2..7; labels are ``1..n_classes``.
@@ -520,7 +524,7 @@ def make_feature_table(
         Separation of the classes, passed to
         :func:`~sklearn.datasets.make_classification`. Larger is easier.
     scale : float, default=1.0
-        Multiplies every feature. The seed's features have a standard
+        Multiplies every feature. Hao's features have a standard
         deviation near 0.004; pass ``scale=0.004`` to mimic them.
     random_state : int, RandomState instance or None, default=None
         Seed for reproducible tables.
@@ -535,7 +539,7 @@ def make_feature_table(
         ``target`` (labels 1..n_classes), ``target_names`` (the 7 emotion
         names), ``groups``, ``group_titles``, ``feature_names``,
         ``sample_names``, ``frame`` and ``DESCR``. Values are rounded to 5
-        significant digits, as in the seed's files.
+        significant digits, as in Hao's files.
 
     See Also
     --------

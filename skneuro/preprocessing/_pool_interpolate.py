@@ -4,7 +4,6 @@ The whole operation is linear and separable per image axis, so it is computed
 as products with small per-axis matrices over the whole batch at once.
 """
 
-import threading
 import warnings
 from functools import lru_cache
 from numbers import Integral
@@ -19,6 +18,7 @@ from sklearn.base import (
 )
 from sklearn.utils import assert_all_finite, check_array
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._set_output import _get_output_config
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skneuro.utils._fitted import forget_fit_on_error
@@ -39,34 +39,32 @@ _TORCH_MIN_SIZE = 1 << 17
 _PRIVATE_FITTED = ("_matrices", "_fit_ndim")
 
 # Batches going through torch are processed in chunks of images whose
-# intermediate array holds at most this many values (4 MiB of float32). One
-# buffer of that size is reused for every chunk: a fresh intermediate as large
-# as the batch costs a page fault per 4 KiB written, which on 10,000 28x28
-# images took longer than both products together.
+# intermediate product holds at most this many values (4 MiB of float32), all
+# written into one buffer allocated per call: the extra memory stays at 4 MiB
+# instead of an intermediate as large as the batch (32 MB for 10,000 28x28
+# float32 images), and no slower on benchmarks/bench_pool_interpolate.py (one
+# product over the whole batch measured 1.5% faster to 8% slower). Keeping the
+# buffer from one call to the next, one per thread, made calls only 0.3-1.6%
+# faster there (medians of interleaved runs, within the noise): not kept.
 _CHUNK_SIZE = 1 << 20
 
-# ... and that buffer is kept from one call to the next, one per thread and
-# dtype (4 MiB for float32, 8 MiB for float64): a freshly allocated one is
-# handed back to the system when freed, and faulting its pages in again on
-# every call cost a quarter of the time of both products.
-_scratch = threading.local()
 
+def _float_dtype(X):
+    """The floating dtype X is computed (and returned) in.
 
-def _chunk_buffer(n_values, dtype):
-    """A flat torch tensor of ``n_values`` to hold one chunk's intermediate.
-
-    Up to ``_CHUNK_SIZE`` values it is a view of this thread's kept buffer
-    for ``dtype``; larger requests (one image bigger than a chunk) get a
-    fresh tensor that is not kept.
+    float32 for float32 or smaller floats (float16) in either byte order, so
+    half-precision or big-endian input is not silently doubled to float64;
+    float64 for everything else (float64, integers, booleans, mixed columns).
+    A DataFrame counts as the common type of its columns.
     """
-    import torch
-
-    if n_values > _CHUNK_SIZE:
-        return torch.empty(n_values, dtype=dtype)
-    buffers = _scratch.__dict__.setdefault("buffers", {})
-    if dtype not in buffers or buffers[dtype].numel() < n_values:
-        buffers[dtype] = torch.empty(_CHUNK_SIZE, dtype=dtype)
-    return buffers[dtype][:n_values]
+    dtype = getattr(X, "dtype", None)
+    if dtype is None and hasattr(X, "dtypes"):
+        dtypes = list(X.dtypes)
+        if dtypes and all(isinstance(d, np.dtype) for d in dtypes):
+            dtype = np.result_type(*dtypes)
+    if isinstance(dtype, np.dtype) and dtype.kind == "f" and dtype.itemsize <= 4:
+        return np.float32
+    return np.float64
 
 
 def _as_pair(value, name):
@@ -171,7 +169,8 @@ def _separable_product(X, A_h, A_w, check_finite):
 
     Large batches go through torch (MKL's GEMM and batched GEMM, several times
     faster than NumPy's loop of small GEMMs, on torch's intra-op threads), in
-    chunks of images that share one small intermediate buffer.
+    chunks of images that share one intermediate buffer of at most
+    ``_CHUNK_SIZE`` values (or one image's, if larger).
 
     With ``check_finite``, the first product gets an extra column of ones, so
     it also gives every image row's sum; these are all finite unless X has a
@@ -199,8 +198,7 @@ def _separable_product(X, A_h, A_w, check_finite):
         X_t, A_h_t = torch.from_numpy(X), torch.from_numpy(A_h)
     out_t, B_t = torch.from_numpy(out), torch.from_numpy(B)
     chunk = max(1, min(n, _CHUNK_SIZE // (h * B.shape[1])))
-    buffer = _chunk_buffer(chunk * h * B.shape[1], B_t.dtype)
-    buffer = buffer.view(chunk * h, B.shape[1])
+    buffer = torch.empty((chunk * h, B.shape[1]), dtype=B_t.dtype)
     finite = True
     for start in range(0, n, chunk):
         stop = start + chunk
@@ -221,10 +219,25 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     Each image is reduced by a 2-D average pooling (what would be stored), then
     rebuilt at its original size by spline interpolation of the pooled grid, as
-    in the approximate-computation study of MNIST (average pooling with a 2x2
-    or 3x3 window and stride 1 or 2, linear spline interpolation back to 28x28).
-    The operation is linear and separable, and is computed for the whole batch
-    with two small matrix products, without any loop over images.
+    in Buell, "Approximate Computation Image Classification" (MNIST digits
+    average-pooled with a 2x2 or 3x3 window and stride 1 or 2, then linearly
+    spline-interpolated back to 28x28). The operation is linear and separable,
+    and is computed for the whole batch with two small matrix products, without
+    any loop over images.
+
+    The output has the layout of the input and a floating dtype: float32 for
+    float32 or float16 input (in either byte order), else float64.
+
+    With flat input the output columns are the input columns, so
+    :meth:`get_feature_names_out` returns the input's names (``x0, x1, ...``
+    for arrays) and ``set_output(transform="pandas")`` gives a DataFrame with
+    them. With image-shaped input the names describe the pixels
+    (``pixel_<row>_<column>``, or ``pixel_<channel>_<row>_<column>``), but
+    :meth:`transform` keeps returning images, so a DataFrame output (pandas or
+    polars) is refused with a ``ValueError``, before any computation, that says
+    to pass the images flat. Flattening them silently instead would make the
+    output's layout depend on the output configuration, and differ from what
+    :meth:`downsample` and :meth:`upsample` return.
 
     Parameters
     ----------
@@ -239,10 +252,10 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     method : {"nearest", "linear", "cubic"}, default="linear"
         Interpolation from the pooled grid back to the image grid: nearest
-        pooled value, or the interpolating spline of degree 1 (the seed
-        study's choice) or 3. ``"linear"`` needs at least 2 pooled values per
-        axis and ``"cubic"`` at least 4; an axis pooled to a single value is
-        restored as a constant.
+        pooled value, or the interpolating spline of degree 1 (Buell's choice)
+        or 3. ``"linear"`` needs at least 2 pooled values per axis and
+        ``"cubic"`` at least 4; an axis pooled to a single value is restored as
+        a constant.
 
     image_shape : tuple of (int, int), default=None
         Height and width of the images when ``X`` is flat, of shape
@@ -265,9 +278,11 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         2 on 28x28 images).
 
     n_features_in_ : int
-        Number of features seen during :meth:`fit`: ``X.shape[1]``, which is
-        the height (3-D input) or the number of channels (4-D input) for
-        images that are not flat.
+        Number of features seen during :meth:`fit`: ``X.shape[1]``, as
+        scikit-learn's validation counts it, so the number of pixels for flat
+        input, but the height for ``(n, h, w)`` input and the number of
+        channels for ``(n, c, h, w)`` input. :meth:`get_feature_names_out`
+        names every pixel whatever the layout.
 
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during :meth:`fit`. Defined only when `X`
@@ -313,8 +328,8 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     floating dtype: :math:`2 n h w (h + w)` floating-point operations, and no
     copy or transposition of the data. Large batches run through torch's
     matrix products (MKL), on torch's threads (``torch.set_num_threads``),
-    in chunks of images whose intermediate product fits a scratch buffer of
-    4 MiB (8 MiB for float64) that each calling thread keeps for later calls.
+    in chunks of images whose intermediate product fits one buffer of 4 MiB
+    (8 MiB for float64).
     The finiteness check is folded into the first product (a column of ones
     gives each image row's sum), instead of a separate pass over the data.
 
@@ -337,8 +352,11 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     Images may also be given as ``(n, h, w)`` or ``(n, c, h, w)`` arrays:
 
     >>> images = X.reshape(5, 1, 28, 28)
-    >>> PoolInterpolate(pool_size=3, stride=1).fit_transform(images).shape
+    >>> pi = PoolInterpolate(pool_size=3, stride=1)
+    >>> pi.fit_transform(images).shape
     (5, 1, 28, 28)
+    >>> pi.get_feature_names_out()[:3]  # pixel_<channel>_<row>_<column>
+    array(['pixel_0_0_0', 'pixel_0_0_1', 'pixel_0_0_2'], dtype=object)
     """
 
     _parameter_constraints: dict = {
@@ -452,7 +470,7 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             X,
             reset=reset,
             allow_nd=True,
-            dtype=[np.float64, np.float32],
+            dtype=_float_dtype(X),
             ensure_all_finite=False,
         )
         if not reset:
@@ -465,6 +483,35 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         else:
             image_shape = self._nd_image_shape(X.shape)
         return X, image_shape
+
+    def _check_output_container(self, X):
+        """Refuse image-shaped X when transform must return a DataFrame.
+
+        Raised before any computation: a DataFrame is 2-D, and the images keep
+        their ``(n, h, w)`` or ``(n, c, h, w)`` layout.
+        """
+        container = _get_output_config("transform", self)["dense"]
+        if X.ndim <= 2 or container == "default":
+            return
+        if X.ndim == 3 or X.shape[1] == 1:
+            h, w = X.shape[-2:]
+            advice = (
+                f"Pass the images flat, X.reshape(n_samples, -1) with "
+                f"image_shape=({h}, {w}), for a DataFrame with one column per "
+                'pixel; or call set_output(transform="default") for an array of '
+                "images."
+            )
+        else:
+            advice = (
+                f"Flat input holds single-channel images only, so for these "
+                f'{X.shape[1]}-channel images call set_output(transform="default") '
+                "for an array of images."
+            )
+        raise ValueError(
+            f"{container} output needs flat input: transform returns the images "
+            f"in the layout of X ({X.ndim}-D, of shape {tuple(X.shape)}), and a "
+            f"DataFrame is 2-D. {advice}"
+        )
 
     def _fitted_state(self, image_shape, flat):
         """Fitted attributes for images of ``image_shape``; checks the windows."""
@@ -545,7 +592,8 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_samples, height * width), \
                 (n_samples, height, width) or (n_samples, channels, height, width)
-            Images.
+            Images. With a DataFrame output set
+            (``set_output(transform="pandas")``), X must be flat.
 
         y : None
             Ignored.
@@ -553,12 +601,14 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         Returns
         -------
         X_new : ndarray of the same shape as X
-            The rebuilt images, float32 for float32 input, else float64.
+            The rebuilt images, float32 for float32 or float16 input, else
+            float64.
         """
         self._check_params()
         with forget_fit_on_error(self, _PRIVATE_FITTED):
             X, image_shape = self._validate(X, reset=True)
             state = self._fitted_state(image_shape, flat=X.ndim == 2)
+            self._check_output_container(X)
             X_new = self._apply(X, image_shape, state["_matrices"], "full", image_shape)
         self._fit_ndim = X.ndim
         self.__dict__.update(state)
@@ -606,14 +656,17 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_samples, height * width), \
                 (n_samples, height, width) or (n_samples, channels, height, width)
-            Images of the shape seen in :meth:`fit`.
+            Images of the shape seen in :meth:`fit`. With a DataFrame output
+            set (``set_output(transform="pandas")``), X must be flat.
 
         Returns
         -------
         X_new : ndarray of the same shape as X
-            The rebuilt images, float32 for float32 input, else float64.
+            The rebuilt images, float32 for float32 or float16 input, else
+            float64.
         """
         X, image_shape = self._validate(X, reset=False)
+        self._check_output_container(X)
         return self._apply(X, image_shape, self._matrices, "full", image_shape)
 
     def downsample(self, X):
@@ -652,13 +705,14 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X_new : ndarray
             The images at full size, in the layout of ``X_pooled``: shape
             ``(n_samples, prod(image_shape_))`` for flat input, else its leading
-            dimensions followed by ``image_shape_``.
+            dimensions followed by ``image_shape_``. float32 for float32 or
+            float16 input, else float64.
         """
         check_is_fitted(self)
         X_pooled = check_array(
             X_pooled,
             allow_nd=True,
-            dtype=[np.float64, np.float32],
+            dtype=_float_dtype(X_pooled),
             ensure_all_finite=False,
             input_name="X_pooled",
         )
@@ -682,6 +736,43 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             self.image_shape_,
             input_name="X_pooled",
         )
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output features: one per pixel value of a sample.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Only for flat input, whose output columns are its input columns:
+            if given, they must match ``feature_names_in_`` when it is defined
+            (else have ``n_features_in_`` entries), and are returned. ``None``
+            returns ``feature_names_in_``, or ``x0, x1, ...`` when X had no
+            column names. Image-shaped input has no input names, and
+            ``input_features`` must be ``None``.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            For flat input, the input features. For ``(n, h, w)`` input,
+            ``pixel_<row>_<column>``, and for ``(n, c, h, w)`` input
+            ``pixel_<channel>_<row>_<column>`` (indices from 0), in the order
+            of ``transform(X).reshape(n_samples, -1)``.
+        """
+        check_is_fitted(self)
+        if self._fit_ndim == 2:
+            return super().get_feature_names_out(input_features)
+        if input_features is not None:
+            raise ValueError(
+                "input_features is only supported for flat input: PoolInterpolate "
+                f"was fitted on {self._fit_ndim}-D image input, whose output "
+                "features are pixels named by their position; call "
+                "get_feature_names_out() without input_features."
+            )
+        shape = self.image_shape_
+        if self._fit_ndim == 4:
+            shape = (self.n_features_in_, *shape)
+        names = ["pixel_" + "_".join(map(str, idx)) for idx in np.ndindex(*shape)]
+        return np.asarray(names, dtype=object)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
