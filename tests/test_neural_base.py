@@ -366,6 +366,33 @@ def test_gradient_clipping_sees_the_gradients(iris, monkeypatch, analytic):
     assert moved(free) > 100 * moved(clipped)
 
 
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda p: torch.optim.Adam(p, lr=0.1),
+        lambda p: torch.optim.Adam(p, lr=0.1, fused=True),
+        lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9),
+    ],
+)
+def test_the_unwrapped_optimizer_step_is_the_same_step(make):
+    from skneuro._engine.net import optimizer_step
+
+    start = torch.randn(10)
+    params = [torch.nn.Parameter(start.clone()) for _ in range(2)]
+    optimizers = [make([p]) for p in params]
+    for _ in range(3):
+        for p in params:
+            p.grad = torch.sin(p.detach() * 3)
+        optimizers[0].step()
+        optimizer_step(optimizers[1])
+    torch.testing.assert_close(params[0], params[1], rtol=0, atol=0)
+    # A step hook is honoured: the wrapped step runs.
+    calls = []
+    optimizers[1].register_step_post_hook(lambda *args: calls.append(1))
+    optimizer_step(optimizers[1])
+    assert calls == [1]
+
+
 def test_dropout_sends_training_back_to_autograd(iris):
     X, y = iris
     seen = []
@@ -469,6 +496,40 @@ def test_ctrl_c_keeps_the_model_of_the_last_finished_epoch(iris):
     # And it trains on from there.
     clf.set_params(callbacks=None, warm_start=True).fit(X, y)
     assert clf.n_epochs_ == 2 + FAST["max_epochs"]
+
+
+def test_ctrl_c_in_full_batch_training_finishes_the_epoch(iris):
+    """One batch per epoch: the epoch under way finishes, then training stops."""
+    X, y = iris
+    clf = MLPClassifier(
+        callbacks=[RecordWeights(), InterruptAt(epoch=3, batch=1)], **FAST
+    )
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(X, y)
+    assert clf.n_epochs_ == len(clf.history_) == 3
+    recorded = clf.net_.callbacks_[0][1].per_epoch[-1]
+    for p, expected in zip(clf.net_.module_.parameters(), recorded, strict=True):
+        torch.testing.assert_close(p.detach(), expected, rtol=0, atol=0)
+
+
+class InterruptTwiceAt(InterruptAt):
+    def on_batch_end(self, net, training=False, **kwargs):
+        if training and len(net.history) == self.epoch:
+            signal.raise_signal(signal.SIGINT)
+            signal.raise_signal(signal.SIGINT)
+
+
+def test_a_second_ctrl_c_stops_at_once_back_where_the_call_started(iris):
+    X, y = iris
+    clf = MLPClassifier(warm_start=True, **FAST).fit(X, y)
+    before = [p.detach().clone() for p in clf.net_.module_.parameters()]
+    clf.set_params(callbacks=[InterruptTwiceAt(epoch=FAST["max_epochs"] + 2, batch=1)])
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(X, y)
+    assert clf.n_epochs_ == FAST["max_epochs"]
+    for p, expected in zip(clf.net_.module_.parameters(), before, strict=True):
+        torch.testing.assert_close(p.detach(), expected, rtol=0, atol=0)
+    assert clf.predict(X).shape == y.shape
 
 
 def test_ctrl_c_in_the_first_epoch_leaves_no_model(iris):
