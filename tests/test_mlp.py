@@ -10,9 +10,8 @@ import pandas as pd
 import pytest
 import torch
 from sklearn.base import clone
-from sklearn.datasets import load_iris, make_classification
+from sklearn.datasets import make_classification
 from sklearn.exceptions import NotFittedError
-from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 from skorch.callbacks import Callback
 
@@ -32,22 +31,6 @@ class StepCounter(Callback):
 
     def on_batch_end(self, net, batch=None, training=False, **kwargs):
         self.steps += int(training)
-
-
-@pytest.fixture(scope="module")
-def iris():
-    X, y = load_iris(return_X_y=True)
-    return StandardScaler().fit_transform(X), y
-
-
-@pytest.fixture
-def no_training(monkeypatch):
-    """Fail the test if a network starts training."""
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("training started although the input was invalid")
-
-    monkeypatch.setattr(_engine.TrainingNet, "partial_fit", refuse)
 
 
 def test_learns_iris(iris):

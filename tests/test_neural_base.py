@@ -14,8 +14,7 @@ import numpy as np
 import pytest
 import torch
 from sklearn.base import RegressorMixin, clone
-from sklearn.datasets import load_iris, make_blobs
-from sklearn.preprocessing import StandardScaler
+from sklearn.datasets import make_blobs
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from skorch.callbacks import (
     Callback,
@@ -32,12 +31,6 @@ from skneuro.neural_network._base import BaseNeuralNet, check_fitted_X
 from skneuro.neural_network._transformer import BaseNeuralTransformer
 
 FAST = {"max_epochs": 30, "lr": 0.05, "random_state": 0}
-
-
-@pytest.fixture(scope="module")
-def iris():
-    X, y = load_iris(return_X_y=True)
-    return StandardScaler().fit_transform(X), y
 
 
 # -- a new estimator is a module plus a short class (under 40 lines) -------
@@ -632,14 +625,6 @@ def test_a_cpu_fit_leaves_cuda_generators_alone(iris, monkeypatch):
     assert calls == []
 
 
-@pytest.fixture
-def no_training(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError("training started although the input was invalid")
-
-    monkeypatch.setattr(_engine.TrainingNet, "partial_fit", refuse)
-
-
 def test_values_beyond_float32_are_refused_before_training(iris, no_training):
     X, y = iris
     huge = X.copy()
@@ -687,6 +672,16 @@ def test_sample_weight_zero_drops_and_two_duplicates(iris):
     np.testing.assert_array_equal(weighted.predict_proba(X), repeated.predict_proba(X))
     plain = MLPClassifier(**FAST).fit(X, y)
     assert not np.array_equal(plain.predict_proba(X), weighted.predict_proba(X))
+
+
+def test_bad_sample_weights_fail_before_training(iris, no_training):
+    X, y = iris
+    with pytest.raises(ValueError, match="[Nn]egative"):
+        MLPClassifier().fit(X, y, sample_weight=np.full(len(y), -1.0))
+    with pytest.raises(ValueError, match="zero"):
+        MLPClassifier().fit(X, y, sample_weight=np.zeros(len(y)))
+    with pytest.raises(ValueError, match="shape"):
+        MLPClassifier().fit(X, y, sample_weight=np.ones(3))
 
 
 def test_partial_fit_is_fit_one_epoch_at_a_time(iris):

@@ -168,7 +168,7 @@ class BaseNeuralNet(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             X, y = self._validate_Xy(X, y, reset=not warm)
             if sample_weight is not None:
                 sample_weight = _check_sample_weight(
-                    sample_weight, X, dtype=np.float64
+                    sample_weight, X, dtype=np.float64, ensure_non_negative=True
                 ).astype(np.float32)
             target, n_outputs, loss_scale = self._prepare_target(
                 X, y, warm=warm, incremental=incremental, classes=classes
