@@ -486,3 +486,12 @@ def test_explicit_backward_trains_like_autograd(iris, monkeypatch, alpha):
     np.testing.assert_allclose(
         fast.predict_proba(X), slow.predict_proba(X), rtol=1e-4, atol=1e-5
     )
+
+
+def test_sgd_trains(iris):
+    X, y = iris
+    clf = MLPClassifier(optimizer="sgd", lr=0.5, max_epochs=300, random_state=0)
+    clf.fit(X, y)
+    assert isinstance(clf.net_.optimizer_, torch.optim.SGD)
+    assert clf.loss_curve_[-1] < 0.3 * clf.loss_curve_[0]
+    assert clf.score(X, y) > 0.9
