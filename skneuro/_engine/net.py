@@ -315,11 +315,11 @@ class TrainingNet(NeuralNet):
                     if several_batches:
                         checkpoint.save()
             except KeyboardInterrupt:
-                if not (watch.signalled or not epoch_ending):
+                if epoch_ending and not watch.signalled:
                     return  # a callback stopped training; the epoch finished
                 if watch.urgent:
                     checkpoint.restore_start()
-                elif not (epoch_ending and watch.signalled):
+                elif not epoch_ending:
                     checkpoint.restore()
                 raise
         if watch.signalled:
