@@ -4,9 +4,10 @@ The scikit-learn layer (:mod:`skneuro.neural_network`) validates and encodes
 arrays, then hands them to this package, which owns everything that happens
 on a device: where training runs and how it is seeded (:mod:`.device`), how
 data reach the device in batches (:mod:`.data`), the skorch net subclass and
-its training loop (:mod:`.net`), the flat parameter buffer (:mod:`.packing`),
-the analytic fast step for plain MLP layouts (:mod:`.steps`) and the
-callbacks that the estimators add (:mod:`.callbacks`).
+its training loop (:mod:`.net`), what a Ctrl-C during training does
+(:mod:`.interrupt`), the flat parameter buffer (:mod:`.packing`), the
+analytic fast step for plain MLP layouts (:mod:`.steps`) and the callbacks
+that the estimators add (:mod:`.callbacks`).
 
 Imports go one way: ``neural_network`` imports ``_engine``, never the other
 way round, and nothing here imports scikit-learn (a test reads the imports).
