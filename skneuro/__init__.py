@@ -16,13 +16,14 @@ from skneuro.datasets import (
     load_mnist,
     make_feature_table,
 )
-from skneuro.neural_network import MLPClassifier
+from skneuro.neural_network import MLPClassifier, PruningAutoencoder
 from skneuro.preprocessing import FeatureGroupSelector, PoolInterpolate
 
 __all__ = [
     "FeatureGroupSelector",
     "MLPClassifier",
     "PoolInterpolate",
+    "PruningAutoencoder",
     "__version__",
     "load_digits_images",
     "load_feature_table",

@@ -18,6 +18,13 @@ FAST_PARAMS = {
     # row as a 1-pixel-high image and pool along its width only.
     "PoolInterpolate": {"pool_size": (1, 2), "stride": 1, "image_shape": (1, -1)},
     "MLPClassifier": {"max_epochs": 30, "lr": 0.05, "random_state": 0},
+    "PruningAutoencoder": {
+        "hidden_units": 4,
+        "max_epochs": 20,
+        "retrain_epochs": 5,
+        "lr": 0.05,
+        "random_state": 0,
+    },
 }
 
 EXPECTED_FAILED_CHECKS = {
@@ -36,7 +43,12 @@ def _expected_failed_checks(estimator):
 
 def test_every_estimator_is_covered():
     names = {name for name, _ in all_estimators()}
-    assert {"PoolInterpolate", "FeatureGroupSelector", "MLPClassifier"} <= names
+    assert {
+        "PoolInterpolate",
+        "FeatureGroupSelector",
+        "MLPClassifier",
+        "PruningAutoencoder",
+    } <= names
     assert set(FAST_PARAMS) <= names
     assert set(EXPECTED_FAILED_CHECKS) <= names
     for reasons in EXPECTED_FAILED_CHECKS.values():

@@ -1,5 +1,6 @@
 """Neural estimators backed by PyTorch and skorch."""
 
+from skneuro.neural_network._autoencoder import PruningAutoencoder
 from skneuro.neural_network._mlp import MLPClassifier
 
-__all__ = ["MLPClassifier"]
+__all__ = ["MLPClassifier", "PruningAutoencoder"]

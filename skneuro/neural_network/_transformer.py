@@ -44,9 +44,14 @@ class BaseNeuralTransformer(
         variance = float(X.var(axis=0).mean())
         return X, X.shape[1], (variance if variance > 0 else None)
 
+    def _code_module(self):
+        """The fitted module whose ``encode``/``decode`` the transforms use."""
+        check_is_fitted(self)
+        return self.net_.module_
+
     @property
     def _n_features_out(self):
-        return self.net_.module_.n_codes
+        return self._code_module().n_codes
 
     def transform(self, X):
         """Encode ``X``.
@@ -62,7 +67,7 @@ class BaseNeuralTransformer(
             The network's code for each sample, float32.
         """
         X = check_fitted_X(self, X)
-        return predict_in_chunks(self.net_.module_, X, self.device_, method="encode")
+        return predict_in_chunks(self._code_module(), X, self.device_, method="encode")
 
     def inverse_transform(self, X):
         """Decode codes back into the input space.
@@ -77,16 +82,14 @@ class BaseNeuralTransformer(
         X_restored : ndarray of shape (n_samples, n_features)
             The reconstruction, float32.
         """
-        check_is_fitted(self)
+        module = self._code_module()
         codes = as_float32(check_array(X, dtype=["float32", "float64"]))
-        if codes.shape[1] != self._n_features_out:
+        if codes.shape[1] != module.n_codes:
             raise ValueError(
                 f"X has {codes.shape[1]} columns, but {type(self).__name__} "
-                f"encodes into {self._n_features_out}."
+                f"encodes into {module.n_codes}."
             )
-        return predict_in_chunks(
-            self.net_.module_, codes, self.device_, method="decode"
-        )
+        return predict_in_chunks(module, codes, self.device_, method="decode")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

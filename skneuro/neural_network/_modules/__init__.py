@@ -1,5 +1,6 @@
 """Plain PyTorch modules the estimators train (no scikit-learn imports)."""
 
+from skneuro.neural_network._modules.autoencoder import AutoencoderModule
 from skneuro.neural_network._modules.mlp import ACTIVATIONS, MLPModule
 
-__all__ = ["ACTIVATIONS", "MLPModule"]
+__all__ = ["ACTIVATIONS", "AutoencoderModule", "MLPModule"]
