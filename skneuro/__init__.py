@@ -17,6 +17,7 @@ from skneuro.datasets import (
     make_feature_table,
 )
 from skneuro.neural_network import MLPClassifier, PruningAutoencoder
+from skneuro.plotting import PruningCurveDisplay
 from skneuro.preprocessing import FeatureGroupSelector, PoolInterpolate
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "MLPClassifier",
     "PoolInterpolate",
     "PruningAutoencoder",
+    "PruningCurveDisplay",
     "__version__",
     "load_digits_images",
     "load_feature_table",
