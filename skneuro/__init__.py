@@ -16,11 +16,16 @@ from skneuro.datasets import (
     load_mnist,
     make_feature_table,
 )
-from skneuro.neural_network import MLPClassifier, PruningAutoencoder
+from skneuro.neural_network import (
+    DistinctivenessPruning,
+    MLPClassifier,
+    PruningAutoencoder,
+)
 from skneuro.plotting import PruningCurveDisplay
 from skneuro.preprocessing import FeatureGroupSelector, PoolInterpolate
 
 __all__ = [
+    "DistinctivenessPruning",
     "FeatureGroupSelector",
     "MLPClassifier",
     "PoolInterpolate",

@@ -6,6 +6,7 @@ import pytest
 from skneuro.neural_network._pruning import (
     HiddenLayer,
     angle_matrix,
+    apply_decisions,
     centred_activations,
     constant_units,
     least_distinct_pair,
@@ -164,3 +165,23 @@ def test_lsq_merge_stays_closer_on_near_collinear_units(net):
     assert errors["lsq"] < 0.5 * errors["add"]
     with pytest.raises(ValueError, match="merge"):
         merge_similar(grown, H, 0, 4, merge="mean")
+
+
+def test_apply_decisions_maps_indices_as_units_go(net):
+    layer, X = net
+    # Unit 4 duplicates unit 0 (after it in the layer); unit 5 is the
+    # complement of unit 1, with the same outgoing weights.
+    grown = with_extra_unit(layer, layer.W_in[0], layer.b_in[0], np.ones(6))
+    grown = with_extra_unit(grown, -layer.W_in[1], -layer.b_in[1], layer.W_out[:, 1])
+    H = hidden(grown, X)
+    decisions = [("similar", 0, 4, 0.0), ("complementary", 1, 5, 180.0)]
+    smaller, applied = apply_decisions(grown, H, decisions)
+    assert [kind for kind, _, _ in applied] == ["similar", "complementary"]
+    assert smaller.W_in.shape == (3, 6)
+    np.testing.assert_allclose(outputs(smaller, X), outputs(grown, X), atol=1e-5)
+    # With room for one removal only, the complement pair is folded by
+    # least squares instead of being skipped.
+    _, applied = apply_decisions(grown, H, decisions[1:], min_units=5)
+    assert applied == [("complementary-merge", (1, 5), 180.0)]
+    _, applied = apply_decisions(grown, H, decisions[1:], min_units=6)
+    assert applied == []

@@ -88,6 +88,11 @@ class TrainingData:
     def __len__(self):
         return self.n_samples
 
+    def inputs(self):
+        """The inputs ``X``: a tensor on the device, or the host array when
+        streamed."""
+        return self._arrays[0]
+
     def n_batches(self, batch_size):
         """Number of batches per epoch."""
         return math.ceil(self.n_samples / (batch_size or self.n_samples))

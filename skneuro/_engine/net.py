@@ -266,10 +266,26 @@ class TrainingNet(NeuralNet):
             self._check_end_of_training()
         finally:
             self.analytic_layers_ = self.penalized_ = self.grad_listeners_ = None
-            self.interrupt_ = None
-            for params, flat in packs:
+            self.interrupt_ = self.checkpoint_ = None
+            # The packs as they are now: a callback may have changed the module.
+            for params, flat in self._packs():
                 packing.detach(params, flat)
         return self
+
+    def module_changed(self):
+        """Take up a module whose layers were replaced while training runs.
+
+        A callback that prunes or grows layers (``DistinctivenessPruning``)
+        calls this after changing ``module_``: the optimizer is built anew
+        for the parameters as they are (its state starts afresh), the step is
+        decided again (the analytic one still applies to a plain MLP), and
+        the epoch checkpoint restarts from here, so that a Ctrl-C goes back
+        no further than the change.
+        """
+        self.initialize_optimizer()
+        self._prepare_steps(bool(self._packs()))
+        if getattr(self, "checkpoint_", None) is not None:
+            self.checkpoint_ = EpochCheckpoint(self)
 
     def _train_epochs(self, X, valid, epochs, generator):
         """Run ``epochs`` epochs; a Ctrl-C stops them at a consistent state.
@@ -283,7 +299,7 @@ class TrainingNet(NeuralNet):
         ``on_epoch_end`` (skorch's way to stop) just ends training.
         """
         several_batches = X.n_batches(self.batch_size) > 1
-        checkpoint = EpochCheckpoint(self)
+        self.checkpoint_ = EpochCheckpoint(self)
         on_epoch = {"dataset_train": X, "dataset_valid": valid}
         epoch_ending = False
         with InterruptWatch() as watch:
@@ -313,14 +329,14 @@ class TrainingNet(NeuralNet):
                     if watch.signalled:
                         break
                     if several_batches:
-                        checkpoint.save()
+                        self.checkpoint_.save()
             except KeyboardInterrupt:
                 if epoch_ending and not watch.signalled:
                     return  # a callback stopped training; the epoch finished
                 if watch.urgent:
-                    checkpoint.restore_start()
+                    self.checkpoint_.restore_start()
                 elif not epoch_ending:
-                    checkpoint.restore()
+                    self.checkpoint_.restore()
                 raise
         if watch.signalled:
             raise KeyboardInterrupt

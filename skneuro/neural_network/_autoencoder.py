@@ -312,7 +312,6 @@ n_iter_, n_features_in_, feature_names_in_
     def _next_step(self, activations):
         """The next pruning step: ``(action, pair, angle, smaller layer)``."""
         layer = self._layer_of(self.net_.module_)
-        width = len(layer.b_in)
         centred = _pruning.centred_activations(activations, self.activation)
         constant = _pruning.constant_units(centred)
         angles = _pruning.angle_matrix(centred)
@@ -329,33 +328,14 @@ n_iter_, n_features_in_, feature_names_in_
             i, j, angle = _pruning.least_distinct_pair(angles)
             kind = "similar" if angle <= 90.0 else "complementary-merge"
             decisions = [(kind, i, j, angle)]
-        alive = list(range(width))
-        applied = []
-        for kind, i, j, angle in decisions:
-            removes = 2 if kind == "complementary" else 1
-            if len(alive) - removes < self.min_hidden_units:
-                if kind != "complementary" or len(alive) - 1 < self.min_hidden_units:
-                    continue
-                # Only one unit may go: fold the complement into its partner
-                # (the least-squares factor is -1, the remainder the bias).
-                kind, removes = "complementary-merge", 1
-            a, b = alive.index(i), (None if j is None else alive.index(j))
-            if kind == "constant":
-                layer = _pruning.remove_into_bias(layer, activations, [a])
-                gone = [i]
-            elif kind == "complementary":
-                layer = _pruning.remove_into_bias(layer, activations, [a, b])
-                gone = [i, j]
-            else:
-                merge = "lsq" if kind == "complementary-merge" else self.merge
-                layer = _pruning.merge_similar(
-                    layer, activations, a, b, merge=merge, activation=self.activation
-                )
-                gone = [j]
-            columns = [alive.index(g) for g in gone]
-            activations = np.delete(activations, columns, axis=1)
-            alive = [u for u in alive if u not in gone]
-            applied.append((kind, (i, j), angle))
+        layer, applied = _pruning.apply_decisions(
+            layer,
+            activations,
+            decisions,
+            merge=self.merge,
+            activation=self.activation,
+            min_units=self.min_hidden_units,
+        )
         if not applied:
             return None
         kinds = "+".join(sorted({kind for kind, _, _ in applied}))

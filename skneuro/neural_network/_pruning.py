@@ -300,3 +300,65 @@ def remove_into_bias(layer, activations, units):
         layer.b_out.dtype
     )
     return _without(HiddenLayer(layer.W_in, layer.b_in, layer.W_out, b_out), units)
+
+
+def apply_decisions(
+    layer, activations, decisions, *, merge="add", activation="sigmoid", min_units=1
+):
+    """Carry out ``decisions`` on ``layer``, one after the other.
+
+    Unit indices in ``decisions`` refer to ``layer`` as given; they are
+    mapped onto the shrinking layer as units go. A decision that would leave
+    fewer than ``min_units`` is skipped, except that a complementary pair
+    with room for one removal only is folded into one unit by least squares
+    (``"complementary-merge"``: the factor is near -1, the rest goes into
+    the output bias).
+
+    Parameters
+    ----------
+    layer : HiddenLayer
+    activations : ndarray of shape (n_samples, n_units)
+        The units' outputs on the training patterns.
+    decisions : list of tuple
+        As :func:`threshold_decisions` returns them; ``"complementary-merge"``
+        is accepted too.
+    merge : {"add", "lsq"}, default="add"
+        How similar units merge.
+    activation : str, default="sigmoid"
+        The units' activation function.
+    min_units : int, default=1
+        Width never to go below.
+
+    Returns
+    -------
+    layer : HiddenLayer
+        The smaller layer.
+    applied : list of tuple
+        ``(kind, (i, j), angle)`` for every decision carried out.
+    """
+    activations = np.asarray(activations, dtype=np.float64)
+    alive = list(range(len(layer.b_in)))
+    applied = []
+    for kind, i, j, angle in decisions:
+        removes = 2 if kind == "complementary" else 1
+        if len(alive) - removes < min_units:
+            if kind != "complementary" or len(alive) - 1 < min_units:
+                continue
+            kind = "complementary-merge"
+        a, b = alive.index(i), (None if j is None else alive.index(j))
+        if kind == "constant":
+            layer = remove_into_bias(layer, activations, [a])
+            gone = [i]
+        elif kind == "complementary":
+            layer = remove_into_bias(layer, activations, [a, b])
+            gone = [i, j]
+        else:
+            how = "lsq" if kind == "complementary-merge" else merge
+            layer = merge_similar(
+                layer, activations, a, b, merge=how, activation=activation
+            )
+            gone = [j]
+        activations = np.delete(activations, [alive.index(g) for g in gone], axis=1)
+        alive = [u for u in alive if u not in gone]
+        applied.append((kind, (i, j), angle))
+    return layer, applied

@@ -1,0 +1,203 @@
+"""DistinctivenessPruning: Gedeon & Harris's pruning as a skorch callback."""
+
+import numbers
+
+import numpy as np
+import torch
+from skorch.callbacks import Callback
+from torch import nn
+
+from skneuro._engine.data import as_tensor
+from skneuro.neural_network import _pruning
+
+_ACTIVATION_NAMES = {nn.Sigmoid: "sigmoid", nn.Tanh: "tanh", nn.ReLU: "relu"}
+
+#: Rows of training data run through the module per chunk to record the
+#: hidden activations.
+_CHUNK_ROWS = 8192
+
+
+def hidden_layers(module):
+    """Every ``Linear, activation, Linear`` run in ``module``'s leaf layers.
+
+    Leaves are taken in the order the module registers them, which for
+    skneuro's modules is the order data flow through them. Each hidden layer
+    is ``(parent_in, name_in, parent_out, name_out, activation_module)``, so
+    that its two Linear layers can be replaced.
+    """
+    leaves = []
+
+    def walk(parent):
+        for name, child in parent.named_children():
+            if next(child.children(), None) is None:
+                leaves.append((parent, name, child))
+            else:
+                walk(child)
+
+    walk(module)
+    found = []
+    for (p_in, n_in, first), (_, _, act), (p_out, n_out, second) in zip(
+        leaves, leaves[1:], leaves[2:], strict=False
+    ):
+        if (
+            type(first) is nn.Linear
+            and type(act) in _ACTIVATION_NAMES
+            and type(second) is nn.Linear
+        ):
+            found.append((p_in, n_in, p_out, n_out, act))
+    return found
+
+
+class DistinctivenessPruning(Callback):
+    """Prune hidden units by angular separation while a network trains.
+
+    Gedeon & Harris's original use ("Network reduction techniques", 1991),
+    which Hao, "Use Neural Network to Classify and Compress Images", applies
+    to compression: every ``every`` epochs, each hidden layer's units are
+    compared by the angles between their centred activation vectors on the
+    training data; similar pairs merge, complementary pairs and constant
+    units go, their contribution moved into the next layer's bias (see
+    ``skneuro.neural_network.PruningAutoencoder`` for the rules). Works on
+    any skneuro estimator whose module has ``Linear, activation, Linear``
+    runs, through its ``callbacks`` parameter.
+
+    Parameters
+    ----------
+    every : int, default=100
+        Epochs between two pruning passes.
+    similar_angle : float, default=15.0
+        Pairs closer than this (degrees) merge.
+    complementary_angle : float, default=165.0
+        Pairs further apart than this (degrees) go together.
+    merge : {"add", "lsq"}, default="add"
+        How a removed similar unit's outgoing weights are folded in.
+    min_hidden_units : int, default=1
+        No hidden layer goes below this width.
+
+    Attributes
+    ----------
+    pruning_history_ : list of dict
+        One record per pruning pass that removed units: ``epoch``,
+        ``layer`` (its index among the hidden layers), ``units_left`` and
+        ``decisions`` (kind, pair, angle).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from skneuro.neural_network import DistinctivenessPruning, MLPClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = MLPClassifier(hidden_units=20, max_epochs=300, random_state=0,
+    ...                     callbacks=[DistinctivenessPruning(every=100)])
+    >>> width = clf.fit(X, y).net_.module_.layers[0].out_features
+    >>> width <= 20
+    True
+    """
+
+    def __init__(
+        self,
+        every=100,
+        similar_angle=15.0,
+        complementary_angle=165.0,
+        merge="add",
+        min_hidden_units=1,
+    ):
+        self.every = every
+        self.similar_angle = similar_angle
+        self.complementary_angle = complementary_angle
+        self.merge = merge
+        self.min_hidden_units = min_hidden_units
+
+    def initialize(self):
+        if not (isinstance(self.every, numbers.Integral) and self.every >= 1):
+            raise ValueError(f"every must be a positive int, got {self.every!r}.")
+        if not 0 < self.similar_angle < self.complementary_angle < 180:
+            raise ValueError(
+                "DistinctivenessPruning needs 0 < similar_angle < "
+                f"complementary_angle < 180; got {self.similar_angle} and "
+                f"{self.complementary_angle}."
+            )
+        if self.merge not in ("add", "lsq"):
+            raise ValueError(f"merge must be 'add' or 'lsq', got {self.merge!r}.")
+        self.pruning_history_ = []
+        return self
+
+    def on_epoch_end(self, net, dataset_train=None, **kwargs):
+        epoch = len(net.history)
+        if dataset_train is None or epoch % self.every:
+            return
+        changed = False
+        for index in range(len(hidden_layers(net.module_))):
+            # Found again each time: the previous layer's surgery replaced
+            # the Linear layers around this one.
+            p_in, n_in, p_out, n_out, act = hidden_layers(net.module_)[index]
+            first, second = getattr(p_in, n_in), getattr(p_out, n_out)
+            activations = self._activations(net, dataset_train.inputs(), act)
+            name = _ACTIVATION_NAMES[type(act)]
+            centred = _pruning.centred_activations(activations, name)
+            decisions = _pruning.threshold_decisions(
+                _pruning.angle_matrix(centred),
+                _pruning.constant_units(centred),
+                self.similar_angle,
+                self.complementary_angle,
+            )
+            layer = _pruning.HiddenLayer(
+                *(
+                    t.detach().cpu().numpy().astype(np.float64)
+                    for t in (first.weight, first.bias, second.weight, second.bias)
+                )
+            )
+            smaller, applied = _pruning.apply_decisions(
+                layer,
+                activations,
+                decisions,
+                merge=self.merge,
+                activation=name,
+                min_units=self.min_hidden_units,
+            )
+            if not applied:
+                continue
+            setattr(p_in, n_in, _linear(smaller.W_in, smaller.b_in, first.weight))
+            setattr(p_out, n_out, _linear(smaller.W_out, smaller.b_out, second.weight))
+            changed = True
+            self.pruning_history_.append(
+                {
+                    "epoch": epoch,
+                    "layer": index,
+                    "units_left": len(smaller.b_in),
+                    "decisions": applied,
+                }
+            )
+        if changed:
+            net.module_changed()
+
+    @staticmethod
+    def _activations(net, X, act):
+        """``act``'s outputs over the training inputs, as float64."""
+        captured = []
+        handle = act.register_forward_hook(
+            lambda module, args, out: captured.append(out.detach().cpu())
+        )
+        module = net.module_
+        was_training = module.training
+        module.eval()
+        device = next(module.parameters()).device
+        try:
+            with torch.no_grad():
+                for start in range(0, len(X), _CHUNK_ROWS):
+                    chunk = X[start : start + _CHUNK_ROWS]
+                    if not torch.is_tensor(chunk):
+                        chunk = as_tensor(chunk)
+                    module(chunk.to(device))
+        finally:
+            handle.remove()
+            module.train(was_training)
+        return torch.cat(captured).double().numpy()
+
+
+def _linear(weight, bias, like):
+    """An ``nn.Linear`` holding ``weight`` and ``bias``, on ``like``'s device."""
+    layer = nn.Linear(weight.shape[1], weight.shape[0])
+    with torch.no_grad():
+        layer.weight.copy_(torch.from_numpy(weight))
+        layer.bias.copy_(torch.from_numpy(bias))
+    return layer.to(device=like.device, dtype=like.dtype)
