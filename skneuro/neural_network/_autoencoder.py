@@ -112,7 +112,8 @@ class PruningAutoencoder(BaseNeuralTransformer):
         (unit indices before the step), ``angle``, ``loss_before`` (before
         the step), ``loss_pruned`` (right after it) and ``loss_after``
         (after retraining). Losses are reconstruction MSEs on the training
-        data.
+        data. A ``"threshold"`` step that carried out several decisions
+        lists their pairs and angles, and joins their actions with ``+``.
     angles_ : ndarray of shape (`n_hidden_units_`, `n_hidden_units_`)
         Angles between the kept network's units on the training data.
     loss_threshold_ : float
@@ -285,6 +286,7 @@ n_iter_, n_features_in_, feature_names_in_
                         generator=torch.Generator().manual_seed(seed),
                     )
             layer = self._layer_of(net.module_)
+            loss_after = self._mse(net.module_, X)
             history.append(
                 {
                     "units_left": width,
@@ -293,9 +295,10 @@ n_iter_, n_features_in_, feature_names_in_
                     "angle": angle,
                     "loss_before": loss,
                     "loss_pruned": loss_pruned,
-                    "loss_after": (loss := self._mse(net.module_, X)),
+                    "loss_after": loss_after,
                 }
             )
+            loss = loss_after
             networks[width] = layer
             if loss <= self.loss_threshold_:
                 kept = width
