@@ -369,7 +369,7 @@ def test_gradient_clipping_sees_the_gradients(iris, monkeypatch, analytic):
     ],
 )
 def test_the_unwrapped_optimizer_step_is_the_same_step(make):
-    from skneuro._engine.net import optimizer_step
+    from skneuro._engine.optim import optimizer_step
 
     start = torch.randn(10)
     params = [torch.nn.Parameter(start.clone()) for _ in range(2)]

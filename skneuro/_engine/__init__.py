@@ -4,7 +4,8 @@ The scikit-learn layer (:mod:`skneuro.neural_network`) validates and encodes
 arrays, then hands them to this package, which owns everything that happens
 on a device: where training runs and how it is seeded (:mod:`.device`), how
 data reach the device in batches (:mod:`.data`), the skorch net subclass and
-its training loop (:mod:`.net`), what a Ctrl-C during training does
+its training loop (:mod:`.net`), the optimizers and their fast paths
+(:mod:`.optim`), what a Ctrl-C during training does
 (:mod:`.interrupt`), the flat parameter buffer (:mod:`.packing`), the
 analytic fast step for plain MLP layouts (:mod:`.steps`) and the callbacks
 that the estimators add (:mod:`.callbacks`).
@@ -16,7 +17,8 @@ way round, and nothing here imports scikit-learn (a test reads the imports).
 from skneuro._engine.callbacks import EarlyStopping, ProgressBar
 from skneuro._engine.data import TrainingData, predict_in_chunks
 from skneuro._engine.device import local_seed, resolve_device
-from skneuro._engine.net import OPTIMIZERS, TrainingNet
+from skneuro._engine.net import TrainingNet
+from skneuro._engine.optim import OPTIMIZERS, optimizer_kwargs
 
 __all__ = [
     "OPTIMIZERS",
@@ -25,6 +27,7 @@ __all__ = [
     "TrainingData",
     "TrainingNet",
     "local_seed",
+    "optimizer_kwargs",
     "predict_in_chunks",
     "resolve_device",
 ]

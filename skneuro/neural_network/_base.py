@@ -31,10 +31,10 @@ from skneuro._engine import (
     TrainingData,
     TrainingNet,
     local_seed,
+    optimizer_kwargs,
     predict_in_chunks,
     resolve_device,
 )
-from skneuro._engine.net import optimizer_kwargs
 from skneuro.utils._fitted import forget_fitted_state
 from skneuro.utils._html import DocLinkMixin
 
