@@ -22,6 +22,11 @@ from sklearn.utils._set_output import _get_output_config
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skneuro.utils._fitted import forget_fit_on_error
+from skneuro.utils._images import (
+    flat_image_shape,
+    nd_image_shape,
+    requested_image_shape,
+)
 
 __all__ = ["PoolInterpolate"]
 
@@ -376,62 +381,15 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     def _requested_shape(self):
         """``image_shape`` checked as a pair of positive ints (one may be -1)."""
-        shape = self.image_shape
-        bad = ValueError(
-            "image_shape must be a pair of positive ints (height, width), one of "
-            f"which may be -1 to infer it from the number of features; got {shape!r}."
-        )
-        if len(shape) != 2:
-            raise bad
-        for v in shape:
-            if isinstance(v, bool) or not isinstance(v, Integral):
-                raise bad
-            if v < 1 and v != -1:
-                raise bad
-        if tuple(shape).count(-1) > 1:
-            raise bad
-        return int(shape[0]), int(shape[1])
+        return requested_image_shape(self.image_shape)
 
     def _flat_image_shape(self, n_features):
         """Image (height, width) of flat rows with ``n_features`` values."""
-        if self.image_shape is None:
-            side = int(round(np.sqrt(n_features)))
-            if side * side != n_features:
-                raise ValueError(
-                    f"X has {n_features} features, which is not a square number, "
-                    "so the image shape cannot be inferred. Pass "
-                    "image_shape=(height, width), or X of shape "
-                    "(n_samples, height, width)."
-                )
-            return side, side
-        h, w = self._requested_shape()
-        if h == -1 or w == -1:
-            known = w if h == -1 else h
-            if n_features % known:
-                raise ValueError(
-                    f"image_shape={tuple(self.image_shape)!r} does not match X with "
-                    f"{n_features} features ({n_features} is not a multiple of "
-                    f"{known})."
-                )
-            h, w = (n_features // known, w) if h == -1 else (h, n_features // known)
-        if h * w != n_features:
-            raise ValueError(
-                f"image_shape={tuple(self.image_shape)!r} has {h * w} pixels, but X "
-                f"has {n_features} features (n_features={n_features})."
-            )
-        return h, w
+        return flat_image_shape(n_features, self.image_shape)
 
     def _nd_image_shape(self, shape):
         """Image (height, width) of n-D input; must agree with ``image_shape``."""
-        h, w = int(shape[-2]), int(shape[-1])
-        if self.image_shape is not None:
-            rh, rw = self._requested_shape()
-            if (rh != -1 and rh != h) or (rw != -1 and rw != w):
-                raise ValueError(
-                    f"image_shape={tuple(self.image_shape)!r} does not match the "
-                    f"image shape {(h, w)} of X with shape {tuple(shape)}."
-                )
-        return h, w
+        return nd_image_shape(shape, self.image_shape)
 
     def _check_ndim(self, ndim):
         if isinstance(ndim, Integral) and ndim >= 2 and ndim != self._fit_ndim:
