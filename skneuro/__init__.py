@@ -20,6 +20,7 @@ from skneuro.neural_network import (
     DistinctivenessPruning,
     MLPClassifier,
     PruningAutoencoder,
+    SmallCNN,
 )
 from skneuro.plotting import PruningCurveDisplay
 from skneuro.preprocessing import FeatureGroupSelector, PoolInterpolate
@@ -31,6 +32,7 @@ __all__ = [
     "PoolInterpolate",
     "PruningAutoencoder",
     "PruningCurveDisplay",
+    "SmallCNN",
     "__version__",
     "load_digits_images",
     "load_feature_table",

@@ -18,6 +18,16 @@ FAST_PARAMS = {
     # row as a 1-pixel-high image and pool along its width only.
     "PoolInterpolate": {"pool_size": (1, 2), "stride": 1, "image_shape": (1, -1)},
     "MLPClassifier": {"max_epochs": 30, "lr": 0.05, "random_state": 0},
+    # Generic 2-D data read as 1-pixel-high images, as for PoolInterpolate.
+    "SmallCNN": {
+        "image_shape": (1, -1),
+        "n_filters": 4,
+        "dense_units": (16,),
+        "max_epochs": 40,
+        "lr": 0.01,
+        "batch_size": None,
+        "random_state": 0,
+    },
     "PruningAutoencoder": {
         "hidden_units": 4,
         "max_epochs": 20,

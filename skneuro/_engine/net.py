@@ -21,6 +21,8 @@ copying it:
   small;
 - parameters are packed per optimizer group (:mod:`.packing`), and the
   analytic cross-entropy step (:mod:`.steps`) is used where it is exact;
+- on CUDA, convolutional estimators train under autocast with cuDNN
+  autotuning (:mod:`.precision`);
 - Ctrl-C is told apart from a callback's request to stop (skorch's
   callbacks raise ``KeyboardInterrupt`` for that): a user's interrupt rolls
   the net back to the end of its last finished epoch and propagates.
@@ -37,6 +39,11 @@ from skorch.utils import TeeGenerator
 from skneuro._engine import packing, steps
 from skneuro._engine.interrupt import EpochCheckpoint, InterruptWatch
 from skneuro._engine.optim import optimizer_step
+from skneuro._engine.precision import (
+    autocast_dtype,
+    cudnn_autotuning,
+    needs_grad_scaler,
+)
 
 #: The loss counts as diverged above this multiple of the larger of the net's
 #: loss scale and this call's first epoch loss (cross-entropy with saturated
@@ -127,6 +134,8 @@ class TrainingNet(NeuralNet):
         pack_parameters=True,
         loss_scale=None,
         validation_score=None,
+        mixed_precision=False,
+        cudnn_benchmark=False,
         **kwargs,
     ):
         super().__init__(module, *args, **kwargs)
@@ -134,6 +143,8 @@ class TrainingNet(NeuralNet):
         self.pack_parameters = pack_parameters
         self.loss_scale = loss_scale
         self.validation_score = validation_score
+        self.mixed_precision = mixed_precision
+        self.cudnn_benchmark = cudnn_benchmark
 
     def get_default_callbacks(self):
         return []
@@ -207,8 +218,10 @@ class TrainingNet(NeuralNet):
         self.divergence_limit_ = None
         if not hasattr(self, "best_losses_"):
             self.best_losses_ = {}
+        autotuning = cudnn_autotuning(self.device if self.cudnn_benchmark else "cpu")
         try:
-            self._train_epochs(X, valid, epochs, generator)
+            with autotuning:
+                self._train_epochs(X, valid, epochs, generator)
             self._check_end_of_training()
         finally:
             self.analytic_layers_ = self.penalized_ = self.grad_listeners_ = None
@@ -307,6 +320,15 @@ class TrainingNet(NeuralNet):
             if self.alpha
             else []
         )
+        self.autocast_dtype_ = (
+            autocast_dtype(self.device) if self.mixed_precision else None
+        )
+        if needs_grad_scaler(self.autocast_dtype_):
+            if getattr(self, "grad_scaler_", None) is None:
+                device_type = torch.device(self.device).type
+                self.grad_scaler_ = torch.amp.GradScaler(device_type)
+        else:
+            self.grad_scaler_ = None
         base = Callback.on_grad_computed
         self.grad_listeners_ = any(
             type(cb).on_grad_computed is not base for _, cb in self.callbacks_
@@ -431,20 +453,52 @@ class TrainingNet(NeuralNet):
             loss, y_pred = steps.cross_entropy_step(
                 self.analytic_layers_, Xi, yi, wi, self.alpha
             )
+        elif self.autocast_dtype_ is not None:
+            return self._mixed_precision_step(batch)
         else:
             # In place when packed: the gradients are views of the buffer.
             self.optimizer_.zero_grad(set_to_none=self.set_to_none_)
             y_pred = self.module_(Xi)
             loss = self.training_loss(y_pred, yi, wi)
             loss.backward()
+        self._notify_grad(batch)
+        optimizer_step(self.optimizer_)
+        return {"loss": loss, "y_pred": y_pred}
+
+    def _mixed_precision_step(self, batch):
+        """A step with the forward pass under autocast (CUDA).
+
+        The loss is computed in float32 (autocast does so for its
+        reductions); with float16 it is scaled before the backward pass, the
+        gradients unscaled before callbacks see them, and a step whose
+        gradients overflowed is skipped by the scaler.
+        """
+        Xi, yi, wi = batch
+        self.optimizer_.zero_grad(set_to_none=self.set_to_none_)
+        device_type = torch.device(self.device).type
+        with torch.autocast(device_type, dtype=self.autocast_dtype_):
+            y_pred = self.module_(Xi)
+            loss = self.training_loss(y_pred, yi, wi)
+        scaler = self.grad_scaler_
+        if scaler is None:
+            loss.backward()
+            self._notify_grad(batch)
+            optimizer_step(self.optimizer_)
+        else:
+            scaler.scale(loss).backward()
+            scaler.unscale_(self.optimizer_)
+            self._notify_grad(batch)
+            scaler.step(self.optimizer_)
+            scaler.update()
+        return {"loss": loss.float(), "y_pred": y_pred}
+
+    def _notify_grad(self, batch):
         if self.grad_listeners_:
             self.notify(
                 "on_grad_computed",
                 named_parameters=TeeGenerator(self.get_all_learnable_params()),
                 batch=batch,
             )
-        optimizer_step(self.optimizer_)
-        return {"loss": loss, "y_pred": y_pred}
 
     def validation_step(self, batch, **fit_params):
         Xi, yi, wi = batch

@@ -29,14 +29,19 @@ def pack_groups(named_groups):
     layout : list of (list of str) or None
         Per group, the names of the packed parameters (``None`` where the
         group was left alone: fewer than two trainable parameters, or mixed
-        dtypes or devices). :func:`attach` uses it to find them again, even
+        dtypes or devices, or a parameter laid out other than contiguous or
+        channels-last). :func:`attach` uses it to find them again, even
         after a pickle round trip broke the identity of the objects.
     """
     layout = []
     for group, names in named_groups:
         params = group["params"]
         packed = [(n, p) for n, p in zip(names, params, strict=True) if p.requires_grad]
-        if len(packed) < 2 or len({(p.dtype, p.device) for _, p in packed}) != 1:
+        if (
+            len(packed) < 2
+            or len({(p.dtype, p.device) for _, p in packed}) != 1
+            or not all(_dense(p) for _, p in packed)
+        ):
             layout.append(None)
             continue
         flat = torch.nn.Parameter(
@@ -55,7 +60,9 @@ def pack_groups(named_groups):
 def attach(params, flat):
     """Make ``params`` and their gradients views of ``flat`` and its grad.
 
-    Current parameter values are copied into ``flat``. Idempotent.
+    Current parameter values are copied into ``flat``. Each view keeps its
+    parameter's strides, so channels-last convolution weights stay
+    channels-last. Idempotent.
     """
     size = sum(p.numel() for p in params)
     if flat.numel() != size:
@@ -66,11 +73,11 @@ def attach(params, flat):
     with torch.no_grad():
         for p in params:
             size = p.numel()
-            data = flat.data[offset : offset + size].view_as(p)
+            data = _view_like(flat.data[offset : offset + size], p)
             if p.data_ptr() != data.data_ptr():
                 data.copy_(p.data)
                 p.data = data
-            grad = flat.grad[offset : offset + size].view_as(p)
+            grad = _view_like(flat.grad[offset : offset + size], p)
             if p.grad is None or p.grad.data_ptr() != grad.data_ptr():
                 p.grad = grad
             offset += size
@@ -88,3 +95,15 @@ def detach(params, flat):
             p.grad = None
     flat.data = flat.data.new_empty(0)
     flat.grad = None
+
+
+def _dense(p):
+    """Whether ``p`` fills its storage in one of the layouts we can view."""
+    return p.is_contiguous() or (
+        p.dim() == 4 and p.is_contiguous(memory_format=torch.channels_last)
+    )
+
+
+def _view_like(segment, p):
+    """``segment`` of a flat buffer seen with ``p``'s shape and strides."""
+    return segment.as_strided(p.shape, p.stride())

@@ -1,7 +1,13 @@
 """Neural estimators backed by PyTorch and skorch."""
 
 from skneuro.neural_network._autoencoder import PruningAutoencoder
+from skneuro.neural_network._cnn import SmallCNN
 from skneuro.neural_network._distinctiveness import DistinctivenessPruning
 from skneuro.neural_network._mlp import MLPClassifier
 
-__all__ = ["DistinctivenessPruning", "MLPClassifier", "PruningAutoencoder"]
+__all__ = [
+    "DistinctivenessPruning",
+    "MLPClassifier",
+    "PruningAutoencoder",
+    "SmallCNN",
+]

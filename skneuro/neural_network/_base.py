@@ -210,6 +210,10 @@ class BaseNeuralNet(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             raise
         return self
 
+    #: Convolutional networks train under autocast with cuDNN autotuning on
+    #: CUDA (see ``skneuro._engine.precision``); dense ones stay float32.
+    _convolutional = False
+
     def _validation_split(self, X, target, weights):
         """Hold out ``validation_fraction`` of the data (classifiers)."""
         raise NotImplementedError
@@ -227,6 +231,8 @@ class BaseNeuralNet(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             },
             lr=self.lr,
             device=device,
+            mixed_precision=self._convolutional,
+            cudnn_benchmark=self._convolutional,
             predict_nonlinearity=None,
             train_split=None,
             # For skorch's own forward/predict on arrays; training batches

@@ -1,0 +1,257 @@
+"""SmallCNN: the image classifier of Buell's approximate-computation study."""
+
+import numbers
+
+import numpy as np
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import validate_data
+
+from skneuro.neural_network._base import as_float32
+from skneuro.neural_network._classifier import BaseNeuralClassifier
+from skneuro.neural_network._modules import SmallCNNModule
+from skneuro.neural_network._modules.cnn import conv_output_size
+from skneuro.utils._images import as_image_batch
+
+
+class SmallCNN(BaseNeuralClassifier):
+    """Small convolutional classifier of Buell's study, trained with PyTorch.
+
+    The network of Buell, "Approximate Computation Image Classification":
+    two 3x3 convolutions of ``n_filters`` filters with ReLU, a 2x2
+    max-pool, two more convolutions and a max-pool, then dense ReLU layers
+    of ``dense_units`` and the output layer; cross-entropy, Adam. It takes
+    images as users hold them: flat rows of ``height * width`` pixels (with
+    ``image_shape``, or square), ``(n, height, width)`` or
+    ``(n, channels, height, width)`` arrays, so that it sits in a
+    ``Pipeline`` after ``PoolInterpolate`` and ``StandardScaler``.
+
+    Parameters
+    ----------
+    image_shape : tuple of (int, int) or None, default=None
+        Height and width of flat input (one may be -1, inferred); ``None``
+        infers square images. Image-shaped input must agree with it.
+    n_filters : int, default=32
+        Filters of every convolution.
+    dense_units : array-like of int, default=(64, 64, 32, 32)
+        Widths of the dense ReLU layers.
+    padding : {"same", "valid"}, default="same"
+        ``"valid"`` is the paper's exact layout, for images of at least
+        16x16 pixels; ``"same"`` keeps the maps' size through the
+        convolutions (and rounds the pools up), so that 8x8 digits work.
+    max_epochs : int, default=10
+        Passes over the training data.
+    lr : float, default=1e-3
+        Learning rate.
+    batch_size : int or None, default=128
+        Images per gradient step; ``None`` trains full-batch.
+    optimizer : {"adam", "sgd"}, default="adam"
+        Optimizer.
+    alpha : float, default=0.0
+        L2 penalty on the weights.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` and stop when the validation loss
+        stops improving, keeping the best epoch.
+    validation_fraction : float, default=0.1
+        Share held out with early stopping.
+    n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
+    tol : float, default=1e-4
+        Smallest improvement of the validation loss that counts.
+    device : str, default="auto"
+        ``"auto"`` (CUDA when available), ``"cpu"``, ``"cuda"``...;
+        resolved in ``fit`` as ``device_``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, shuffling and the validation split; seeding
+        stays local.
+    verbose : int, default=0
+        0 silent, 1 progress bar, 2 a table row per epoch.
+    warm_start : bool, default=False
+        Continue training the fitted network on the next ``fit``.
+    callbacks : list of skorch callbacks or None, default=None
+        Extra skorch callbacks.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    image_shape_ : tuple of (int, int)
+        Height and width of the training images.
+    n_channels_ : int
+        Channels of the training images.
+    n_features_in_ : int
+        ``X.shape[1]`` in ``fit``, as scikit-learn counts it (the pixels of
+        flat input, the height or the channels otherwise).
+    net_, device_, history_, loss_curve_, loss_, best_loss_, n_epochs_, \
+n_iter_, validation_scores_, best_validation_score_
+        As for every skneuro neural classifier.
+
+    See Also
+    --------
+    skneuro.preprocessing.PoolInterpolate : pool and restore the images
+        first, as in Buell's study.
+
+    Examples
+    --------
+    >>> from skneuro.datasets import load_digits_images
+    >>> from skneuro.neural_network import SmallCNN
+    >>> digits = load_digits_images()
+    >>> X, y = digits.images / 16.0, digits.target
+    >>> cnn = SmallCNN(max_epochs=10, random_state=0).fit(X[:1200], y[:1200])
+    >>> cnn.image_shape_, cnn.n_channels_
+    ((8, 8), 1)
+    >>> cnn.score(X[1200:], y[1200:]) > 0.9
+    True
+    """
+
+    _parameter_constraints = {
+        **BaseNeuralClassifier._parameter_constraints,
+        "image_shape": [tuple, list, None],
+        "n_filters": [Interval(numbers.Integral, 1, None, closed="left")],
+        "dense_units": ["array-like"],
+        "padding": [StrOptions({"same", "valid"})],
+    }
+
+    _convolutional = True
+
+    def __init__(
+        self,
+        image_shape=None,
+        n_filters=32,
+        dense_units=(64, 64, 32, 32),
+        padding="same",
+        *,
+        max_epochs=10,
+        lr=1e-3,
+        batch_size=128,
+        optimizer="adam",
+        alpha=0.0,
+        class_weight=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+        callbacks=None,
+    ):
+        self.image_shape = image_shape
+        self.n_filters = n_filters
+        self.dense_units = dense_units
+        self.padding = padding
+        self.max_epochs = max_epochs
+        self.lr = lr
+        self.batch_size = batch_size
+        self.optimizer = optimizer
+        self.alpha = alpha
+        self.class_weight = class_weight
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.callbacks = callbacks
+
+    # Convolutions compute in float32 through autograd, where a sample of
+    # weight k and k copies of it round differently; SmallCNN therefore takes
+    # no sample_weight rather than one that only approximately means
+    # repetition (the MLP's analytic step makes it exact there).
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train the network on images ``X`` with labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height * width), \
+(n_samples, height, width) or (n_samples, channels, height, width)
+            Images; float32, float64 or integer, cast to float32.
+        y : array-like of shape (n_samples,)
+            Class labels of any type.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, None, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None):
+        """Train for one epoch, continuing a fitted network.
+
+        Parameters
+        ----------
+        X : array-like of images
+            As for :meth:`fit`.
+        y : array-like of shape (n_samples,)
+            Class labels, all among ``classes``.
+        classes : array-like of shape (n_classes,), default=None
+            Every class; required on the first call.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, None, incremental=True, classes=classes)
+
+    def _validate_X(self, X, reset):
+        X = validate_data(
+            self, X, reset=reset, allow_nd=True, dtype=[np.float32, np.float64]
+        )
+        return self._images(X, reset)
+
+    def _validate_Xy(self, X, y, reset):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=reset,
+            allow_nd=True,
+            dtype=[np.float32, np.float64],
+            y_numeric=False,
+        )
+        return self._images(X, reset), y
+
+    def _images(self, X, reset):
+        """``X`` as a float32 ``(n, channels, height, width)`` batch."""
+        images = np.ascontiguousarray(as_image_batch(as_float32(X), self.image_shape))
+        channels, h, w = images.shape[1:]
+        if reset:
+            smallest = min(h, w)
+            if conv_output_size(smallest, self.padding) < 1:
+                raise ValueError(
+                    f"padding={self.padding!r} needs images of at least 16 pixels "
+                    "a side (two 3x3 convolutions and a 2x2 pool, twice); got "
+                    f"{h}x{w} images. Use padding='same' for small images."
+                )
+            self.n_channels_, self.image_shape_ = int(channels), (int(h), int(w))
+        elif (channels, (h, w)) != (self.n_channels_, self.image_shape_):
+            raise ValueError(
+                f"{type(self).__name__} was fitted on {self.n_channels_}-channel "
+                f"images of {self.image_shape_[0]}x{self.image_shape_[1]} pixels; "
+                f"got {channels}-channel images of {h}x{w}."
+            )
+        return images
+
+    def _module_spec(self, n_features, n_outputs):
+        dense = tuple(int(u) for u in np.ravel(self.dense_units))
+        if not all(u >= 1 for u in dense):
+            raise ValueError(
+                f"dense_units must hold positive ints; got {self.dense_units!r}."
+            )
+        return SmallCNNModule, {
+            "in_channels": self.n_channels_,
+            "image_size": self.image_shape_,
+            "n_outputs": n_outputs,
+            "n_filters": self.n_filters,
+            "dense_units": dense,
+            "padding": self.padding,
+        }
