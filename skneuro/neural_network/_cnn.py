@@ -98,11 +98,14 @@ n_iter_, validation_scores_, best_validation_score_
     >>> from skneuro.datasets import load_digits_images
     >>> from skneuro.neural_network import SmallCNN
     >>> digits = load_digits_images()
-    >>> X, y = digits.images / 16.0, digits.target
-    >>> cnn = SmallCNN(max_epochs=10, random_state=0).fit(X[:1200], y[:1200])
+    >>> from sklearn.model_selection import train_test_split
+    >>> X_train, X_test, y_train, y_test = train_test_split(
+    ...     digits.images / 16.0, digits.target, test_size=0.2,
+    ...     stratify=digits.target, random_state=0)
+    >>> cnn = SmallCNN(max_epochs=20, random_state=0).fit(X_train, y_train)
     >>> cnn.image_shape_, cnn.n_channels_
     ((8, 8), 1)
-    >>> cnn.score(X[1200:], y[1200:]) > 0.9
+    >>> cnn.score(X_test, y_test) >= 0.97
     True
     """
 
@@ -203,6 +206,10 @@ n_iter_, validation_scores_, best_validation_score_
         return self._fit(X, y, None, incremental=True, classes=classes)
 
     def _validate_X(self, X, reset):
+        if not reset and np.ndim(X) > 2:
+            # Before scikit-learn's feature count, which would report an
+            # image of another size as "X has 10 features".
+            self._check_fitted_images(*_channels_height_width(np.shape(X)))
         X = validate_data(
             self, X, reset=reset, allow_nd=True, dtype=[np.float32, np.float64]
         )
@@ -233,13 +240,17 @@ n_iter_, validation_scores_, best_validation_score_
                     f"{h}x{w} images. Use padding='same' for small images."
                 )
             self.n_channels_, self.image_shape_ = int(channels), (int(h), int(w))
-        elif (channels, (h, w)) != (self.n_channels_, self.image_shape_):
+        else:
+            self._check_fitted_images(channels, h, w)
+        return images
+
+    def _check_fitted_images(self, channels, h, w):
+        if (channels, (h, w)) != (self.n_channels_, self.image_shape_):
             raise ValueError(
                 f"{type(self).__name__} was fitted on {self.n_channels_}-channel "
                 f"images of {self.image_shape_[0]}x{self.image_shape_[1]} pixels; "
                 f"got {channels}-channel images of {h}x{w}."
             )
-        return images
 
     def _module_spec(self, n_features, n_outputs):
         dense = tuple(int(u) for u in np.ravel(self.dense_units))
@@ -255,3 +266,10 @@ n_iter_, validation_scores_, best_validation_score_
             "dense_units": dense,
             "padding": self.padding,
         }
+
+
+def _channels_height_width(shape):
+    """Channels, height and width of an image batch of ``shape`` (3-D or 4-D)."""
+    if len(shape) == 3:
+        return 1, shape[1], shape[2]
+    return tuple(shape[1:4])
