@@ -3,18 +3,14 @@
 import numbers
 
 import numpy as np
-from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import validate_data
 
-from skneuro.neural_network._base import as_float32
-from skneuro.neural_network._classifier import BaseNeuralClassifier
+from skneuro.neural_network._image_classifier import BaseImageClassifier
 from skneuro.neural_network._modules import SmallCNNModule
 from skneuro.neural_network._modules.cnn import conv_output_size
-from skneuro.utils._images import as_image_batch
 
 
-class SmallCNN(BaseNeuralClassifier):
+class SmallCNN(BaseImageClassifier):
     """Small convolutional classifier of Buell's study, trained with PyTorch.
 
     The network of Buell, "Approximate Computation Image Classification":
@@ -110,14 +106,12 @@ n_iter_, validation_scores_, best_validation_score_
     """
 
     _parameter_constraints = {
-        **BaseNeuralClassifier._parameter_constraints,
+        **BaseImageClassifier._parameter_constraints,
         "image_shape": [tuple, list, None],
         "n_filters": [Interval(numbers.Integral, 1, None, closed="left")],
         "dense_units": ["array-like"],
         "padding": [StrOptions({"same", "valid"})],
     }
-
-    _convolutional = True
 
     def __init__(
         self,
@@ -162,94 +156,12 @@ n_iter_, validation_scores_, best_validation_score_
         self.warm_start = warm_start
         self.callbacks = callbacks
 
-    # Convolutions compute in float32 through autograd, where a sample of
-    # weight k and k copies of it round differently; SmallCNN therefore takes
-    # no sample_weight rather than one that only approximately means
-    # repetition (the MLP's analytic step makes it exact there).
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
-        """Train the network on images ``X`` with labels ``y``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, height * width), \
-(n_samples, height, width) or (n_samples, channels, height, width)
-            Images; float32, float64 or integer, cast to float32.
-        y : array-like of shape (n_samples,)
-            Class labels of any type.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
-        return self._fit(X, y, None, incremental=False)
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None):
-        """Train for one epoch, continuing a fitted network.
-
-        Parameters
-        ----------
-        X : array-like of images
-            As for :meth:`fit`.
-        y : array-like of shape (n_samples,)
-            Class labels, all among ``classes``.
-        classes : array-like of shape (n_classes,), default=None
-            Every class; required on the first call.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
-        return self._fit(X, y, None, incremental=True, classes=classes)
-
-    def _validate_X(self, X, reset):
-        if not reset and np.ndim(X) > 2:
-            # Before scikit-learn's feature count, which would report an
-            # image of another size as "X has 10 features".
-            self._check_fitted_images(*_channels_height_width(np.shape(X)))
-        X = validate_data(
-            self, X, reset=reset, allow_nd=True, dtype=[np.float32, np.float64]
-        )
-        return self._images(X, reset)
-
-    def _validate_Xy(self, X, y, reset):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            reset=reset,
-            allow_nd=True,
-            dtype=[np.float32, np.float64],
-            y_numeric=False,
-        )
-        return self._images(X, reset), y
-
-    def _images(self, X, reset):
-        """``X`` as a float32 ``(n, channels, height, width)`` batch."""
-        images = np.ascontiguousarray(as_image_batch(as_float32(X), self.image_shape))
-        channels, h, w = images.shape[1:]
-        if reset:
-            smallest = min(h, w)
-            if conv_output_size(smallest, self.padding) < 1:
-                raise ValueError(
-                    f"padding={self.padding!r} needs images of at least 16 pixels "
-                    "a side (two 3x3 convolutions and a 2x2 pool, twice); got "
-                    f"{h}x{w} images. Use padding='same' for small images."
-                )
-            self.n_channels_, self.image_shape_ = int(channels), (int(h), int(w))
-        else:
-            self._check_fitted_images(channels, h, w)
-        return images
-
-    def _check_fitted_images(self, channels, h, w):
-        if (channels, (h, w)) != (self.n_channels_, self.image_shape_):
+    def _check_image_size(self, channels, h, w):
+        if conv_output_size(min(h, w), self.padding) < 1:
             raise ValueError(
-                f"{type(self).__name__} was fitted on {self.n_channels_}-channel "
-                f"images of {self.image_shape_[0]}x{self.image_shape_[1]} pixels; "
-                f"got {channels}-channel images of {h}x{w}."
+                f"padding={self.padding!r} needs images of at least 16 pixels "
+                "a side (two 3x3 convolutions and a 2x2 pool, twice); got "
+                f"{h}x{w} images. Use padding='same' for small images."
             )
 
     def _module_spec(self, n_features, n_outputs):
@@ -267,9 +179,3 @@ n_iter_, validation_scores_, best_validation_score_
             "padding": self.padding,
         }
 
-
-def _channels_height_width(shape):
-    """Channels, height and width of an image batch of ``shape`` (3-D or 4-D)."""
-    if len(shape) == 3:
-        return 1, shape[1], shape[2]
-    return tuple(shape[1:4])
