@@ -18,6 +18,7 @@ from skneuro.datasets import (
 )
 from skneuro.neural_network import (
     DistinctivenessPruning,
+    GoogLeNetClassifier,
     MLPClassifier,
     PruningAutoencoder,
     SmallCNN,
@@ -28,6 +29,7 @@ from skneuro.preprocessing import FeatureGroupSelector, PoolInterpolate
 __all__ = [
     "DistinctivenessPruning",
     "FeatureGroupSelector",
+    "GoogLeNetClassifier",
     "MLPClassifier",
     "PoolInterpolate",
     "PruningAutoencoder",

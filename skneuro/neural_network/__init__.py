@@ -3,10 +3,12 @@
 from skneuro.neural_network._autoencoder import PruningAutoencoder
 from skneuro.neural_network._cnn import SmallCNN
 from skneuro.neural_network._distinctiveness import DistinctivenessPruning
+from skneuro.neural_network._googlenet import GoogLeNetClassifier
 from skneuro.neural_network._mlp import MLPClassifier
 
 __all__ = [
     "DistinctivenessPruning",
+    "GoogLeNetClassifier",
     "MLPClassifier",
     "PruningAutoencoder",
     "SmallCNN",

@@ -238,7 +238,12 @@ class BaseNeuralNet(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             # For skorch's own forward/predict on arrays; training batches
             # come from the engine.
             iterator_valid__batch_size=1024,
+            **self._net_kwargs(),
         )
+
+    def _net_kwargs(self):
+        """Further ``TrainingNet`` arguments (optimizer parameter groups)."""
+        return {}
 
     def _warm_net(self, n_features, n_outputs):
         """The fitted net, ready to continue under the current parameters.

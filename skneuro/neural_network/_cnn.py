@@ -156,7 +156,7 @@ n_iter_, validation_scores_, best_validation_score_
         self.warm_start = warm_start
         self.callbacks = callbacks
 
-    def _check_image_size(self, channels, h, w):
+    def _check_before_training(self, channels, h, w):
         if conv_output_size(min(h, w), self.padding) < 1:
             raise ValueError(
                 f"padding={self.padding!r} needs images of at least 16 pixels "
@@ -178,4 +178,3 @@ n_iter_, validation_scores_, best_validation_score_
             "dense_units": dense,
             "padding": self.padding,
         }
-

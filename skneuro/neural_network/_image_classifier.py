@@ -18,7 +18,7 @@ class BaseImageClassifier(BaseNeuralClassifier):
     float32 ``(n, channels, height, width)`` batch; ``image_shape_`` and
     ``n_channels_`` recorded by ``fit`` and enforced afterwards; training
     under autocast with cuDNN autotuning on CUDA. Subclasses check the image
-    size their network needs in ``_check_image_size``.
+    size their network needs in ``_check_before_training``.
 
     Convolutions compute in float32 through autograd, where a sample of
     weight k and k copies of it round differently, so these estimators take
@@ -95,15 +95,16 @@ class BaseImageClassifier(BaseNeuralClassifier):
         images = np.ascontiguousarray(as_image_batch(as_float32(X), self.image_shape))
         channels, h, w = images.shape[1:]
         if reset:
-            self._check_image_size(channels, h, w)
+            self._check_before_training(channels, h, w)
             self.n_channels_, self.image_shape_ = int(channels), (int(h), int(w))
             self._learn_from_images(images)
         else:
             self._check_fitted_images(channels, h, w)
         return images
 
-    def _check_image_size(self, channels, h, w):
-        """Raise ``ValueError`` when the network cannot take such images."""
+    def _check_before_training(self, channels, h, w):
+        """Raise ``ValueError`` when the network cannot be trained on such
+        images with the current parameters (``fit`` only)."""
 
     def _learn_from_images(self, images):
         """Record what the module needs of the training images (``fit`` only)."""
