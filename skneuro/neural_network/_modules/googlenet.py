@@ -96,8 +96,10 @@ def read_state_dict(path):
             f"weights={str(path)!r} holds a {type(state).__name__}, not a state "
             "dict (a mapping of parameter names to tensors)."
         )
-    if state and all(k.startswith("net.") for k in state):
-        state = {k[len("net.") :]: v for k, v in state.items()}
+    if any(k.startswith("net.") for k in state):
+        # A GoogLeNetModule's: the network's tensors, without the input
+        # normalisation, which the new estimator learns or sets itself.
+        state = {k[len("net.") :]: v for k, v in state.items() if k.startswith("net.")}
     return state
 
 
@@ -228,6 +230,7 @@ class GoogLeNetModule(nn.Module):
                 getattr(self.net, name).requires_grad_(False)
         self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32))
         self.register_buffer("std", torch.tensor(std, dtype=torch.float32))
+        self.train()  # a frozen trunk's batch norms go to evaluation mode
         # Channels-last, as for the small CNN: oneDNN's convolutions, pools
         # and batch norms run faster on NHWC; so do tensor cores on CUDA.
         self.to(memory_format=torch.channels_last)

@@ -1,0 +1,216 @@
+"""GoogLeNetClassifier: torchvision's GoogLeNet on raw images, weights local."""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from sklearn.model_selection import train_test_split
+from torchvision.models import GoogLeNet
+
+from skneuro.datasets import load_lfw_faces
+from skneuro.neural_network import GoogLeNetClassifier
+from skneuro.neural_network._modules import GoogLeNetModule, SmallCNNModule
+from skneuro.neural_network._modules.googlenet import TRUNK
+
+#: The smallest network input, one epoch: a fit takes well under a second.
+QUICK = {"input_size": 16, "max_epochs": 1, "random_state": 0}
+
+
+@pytest.fixture(scope="module")
+def faces():
+    """scikit-image's 25x25 faces and non-faces, split 80/20 stratified."""
+    bunch = load_lfw_faces()
+    return train_test_split(
+        bunch.images,
+        bunch.target,
+        test_size=0.2,
+        stratify=bunch.target,
+        random_state=0,
+    )
+
+
+@pytest.fixture(scope="module")
+def imagenet_like_weights(tmp_path_factory):
+    """A state dict in the layout of torchvision's pretrained GoogLeNet
+    (1000 classes, auxiliary heads), with random values: nothing downloads."""
+    torch.manual_seed(0)
+    net = GoogLeNet(num_classes=1000, aux_logits=True, init_weights=False)
+    path = tmp_path_factory.mktemp("weights") / "googlenet.pt"
+    torch.save(net.state_dict(), path)
+    return path, net.state_dict()
+
+
+def _trunk(module):
+    return {
+        k: v.detach().clone()
+        for k, v in module.net.state_dict().items()
+        if k.split(".", 1)[0] in TRUNK
+    }
+
+
+def test_trunk_names_cover_torchvisions_googlenet():
+    """TRUNK must name every parameterised child but the classifier heads."""
+    net = GoogLeNet(aux_logits=True, init_weights=False)
+    with_params = {
+        name
+        for name, child in net.named_children()
+        if next(child.parameters(), None) is not None
+    }
+    assert with_params - set(TRUNK) == {"aux1", "aux2", "fc"}
+    assert set(TRUNK) <= with_params
+
+
+@pytest.mark.parametrize(
+    ("shape", "dtype", "channels"),
+    [
+        ((24, 625), np.float64, 1),
+        ((24, 25, 25), np.float32, 1),
+        ((24, 1, 25, 25), np.uint8, 1),
+        ((24, 3, 20, 30), np.float32, 3),
+    ],
+)
+def test_image_layouts_and_dtypes(shape, dtype, channels):
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 255, size=shape).astype(dtype)
+    y = np.arange(24) % 2
+    clf = GoogLeNetClassifier(**QUICK).fit(X, y)
+    assert clf.n_channels_ == channels
+    assert clf.predict_proba(X).shape == (24, 2)
+    # Normalisation learnt from the training images, per channel.
+    images = X.reshape(24, channels, -1).astype(np.float64)
+    np.testing.assert_allclose(clf.input_mean_[0], images[:, 0].mean(), rtol=1e-6)
+    np.testing.assert_allclose(clf.input_std_[0], images[:, 0].std(), rtol=1e-6)
+
+
+def test_accuracy_on_the_shipped_faces(faces):
+    X_train, X_test, y_train, y_test = faces
+    clf = GoogLeNetClassifier(input_size=32, max_epochs=10, random_state=0)
+    clf.fit(X_train, y_train)
+    assert clf.score(X_test, y_test) >= 0.85
+
+
+def test_bad_input_fails_before_training(faces, tmp_path, no_training):
+    X, _, y, _ = faces
+    with pytest.raises(FileNotFoundError, match="weights=.*no such file"):
+        GoogLeNetClassifier(weights=tmp_path / "missing.pt").fit(X, y)
+    garbage = tmp_path / "garbage.pt"
+    garbage.write_text("not a tensor file")
+    with pytest.raises(ValueError, match="not a PyTorch state-dict file"):
+        GoogLeNetClassifier(weights=garbage).fit(X, y)
+    other = tmp_path / "small_cnn.pt"
+    torch.save(SmallCNNModule(1, (8, 8), 2).state_dict(), other)
+    with pytest.raises(ValueError, match="does not fit torchvision's GoogLeNet"):
+        GoogLeNetClassifier(weights=str(other)).fit(X, y)
+    with pytest.raises(ValueError, match="freeze=True .* weights=None"):
+        GoogLeNetClassifier(freeze=True).fit(X, y)
+    with pytest.raises(ValueError, match="got 4 channels"):
+        GoogLeNetClassifier().fit(np.zeros((10, 4, 8, 8)), np.arange(10) % 2)
+    with pytest.raises(ValueError, match="input_size"):
+        GoogLeNetClassifier(input_size=8).fit(X, y)
+
+
+def test_weights_of_another_shape_are_named(tmp_path, no_training, faces):
+    X, _, y, _ = faces
+    state = GoogLeNet(aux_logits=False, init_weights=False).state_dict()
+    state["conv1.conv.weight"] = torch.zeros(64, 1, 7, 7)
+    path = tmp_path / "one_channel.pt"
+    torch.save(state, path)
+    with pytest.raises(ValueError, match=r"conv1\.conv\.weight.*\(64, 1, 7, 7\)"):
+        GoogLeNetClassifier(weights=path).fit(X, y)
+
+
+def test_pretrained_trunk_is_loaded_and_frozen(faces, imagenet_like_weights):
+    X_train, _, y_train, _ = faces
+    path, state = imagenet_like_weights
+    clf = GoogLeNetClassifier(weights=path, freeze=True, **QUICK)
+    clf.fit(X_train, y_train)
+    module = clf.net_.module_
+    assert (clf.input_mean_, clf.input_std_) == ((0.5,) * 3, (0.5,) * 3)
+    # The trunk is the file's, untouched by training (batch-norm statistics
+    # included); the new two-class classifier trained.
+    for key, value in _trunk(module).items():
+        torch.testing.assert_close(value, state[key], msg=key)
+    assert not any(
+        p.requires_grad
+        for name in TRUNK
+        for p in getattr(module.net, name).parameters()
+    )
+    assert module.net.fc.out_features == 2
+    assert clf.loss_curve_[0] > 0
+
+
+def test_trunk_trained_at_a_fraction_of_the_rate(faces, imagenet_like_weights):
+    X_train, _, y_train, _ = faces
+    path, state = imagenet_like_weights
+    clf = GoogLeNetClassifier(weights=path, freeze=0.1, lr=1e-3, **QUICK)
+    clf.fit(X_train, y_train)
+    rates = sorted({g["lr"] for g in clf.net_.optimizer_.param_groups})
+    assert rates == pytest.approx([1e-4, 1e-3])
+    trunk = _trunk(clf.net_.module_)
+    assert not torch.equal(trunk["conv1.conv.weight"], state["conv1.conv.weight"])
+
+
+def test_a_fitted_module_state_dict_starts_a_new_network(faces, tmp_path):
+    """Keys of a GoogLeNetModule ("net." first) load, the classifier too when
+    the classes agree."""
+    X_train, X_test, y_train, _ = faces
+    clf = GoogLeNetClassifier(**QUICK).fit(X_train, y_train)
+    path = tmp_path / "fitted.pt"
+    torch.save(clf.net_.module_.state_dict(), path)
+    module = GoogLeNetModule(1, 2, input_size=16, weights=path)
+    for key, value in clf.net_.module_.net.state_dict().items():
+        torch.testing.assert_close(module.net.state_dict()[key], value, msg=key)
+
+
+def test_auxiliary_losses_weigh_in_training(faces):
+    X_train, X_test, y_train, _ = faces
+    module = GoogLeNetModule(1, 2, input_size=32, aux_logits=True).train()
+    X = torch.as_tensor(X_train[:8, None], dtype=torch.float32)
+    y = torch.as_tensor(y_train[:8])
+    logits, aux2, aux1 = module(X)
+    criterion = torch.nn.CrossEntropyLoss()
+    expected = criterion(logits, y) + 0.3 * (criterion(aux1, y) + criterion(aux2, y))
+    torch.testing.assert_close(
+        module.training_loss((logits, aux2, aux1), y, criterion), expected
+    )
+    clf = GoogLeNetClassifier(aux_logits=True, **QUICK).fit(X_train, y_train)
+    assert clf.predict_proba(X_test).shape == (len(X_test), 2)
+
+
+def test_same_seed_same_model_and_pickle_round_trip(faces):
+    X_train, X_test, y_train, _ = faces
+    first = GoogLeNetClassifier(**QUICK).fit(X_train, y_train)
+    again = GoogLeNetClassifier(**QUICK).fit(X_train, y_train)
+    proba = first.predict_proba(X_test)
+    np.testing.assert_array_equal(again.predict_proba(X_test), proba)
+    restored = pickle.loads(pickle.dumps(first))
+    np.testing.assert_array_equal(restored.predict_proba(X_test), proba)
+
+
+def test_a_cuda_pickled_googlenet_loads_on_the_cpu(faces):
+    X_train, X_test, y_train, _ = faces
+    clf = GoogLeNetClassifier(**QUICK).fit(X_train, y_train)
+    expected = clf.predict_proba(X_test)
+    clf.net_.device = "cuda"
+    clf.device_ = "cuda"
+    payload = pickle.dumps(clf)
+    if torch.cuda.is_available():
+        pytest.skip("needs a machine without CUDA")
+    with pytest.warns(Warning, match="(?i)cuda"):
+        restored = pickle.loads(payload)
+    assert restored.device_ == "cpu"
+    np.testing.assert_allclose(restored.predict_proba(X_test), expected, rtol=1e-6)
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_fit_under_autocast(faces):
+    X_train, X_test, y_train, y_test = faces
+    clf = GoogLeNetClassifier(
+        input_size=32, max_epochs=10, device="cuda", random_state=0
+    ).fit(X_train, y_train)
+    assert clf.net_.autocast_dtype_ in (torch.bfloat16, torch.float16)
+    assert clf.score(X_test, y_test) >= 0.85
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict(X_test), clf.predict(X_test))
