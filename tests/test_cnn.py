@@ -208,3 +208,19 @@ def test_cuda_fit_under_autocast_matches_cpu_accuracy(digits):
     assert gpu.score(X_test, y_test) >= 0.97
     restored = pickle.loads(pickle.dumps(gpu))
     np.testing.assert_array_equal(restored.predict(X_test), gpu.predict(X_test))
+
+
+def test_prediction_runs_in_cache_sized_chunks(digits):
+    """Convolutional activations dwarf the input: at most 128 images a chunk
+    on the CPU, whatever the input's size in bytes."""
+    X_train, X_test, y_train, _ = digits
+    cnn = SmallCNN(**SMALL).fit(X_train, y_train)
+    sizes = []
+    cnn.net_.module_.register_forward_hook(
+        lambda module, inputs, output: sizes.append(len(inputs[0]))
+    )
+    expected = cnn.predict_proba(X_test)
+    assert sizes == [128, 128, 104]
+    np.testing.assert_allclose(
+        expected[:5], cnn.predict_proba(X_test[:5]), rtol=1e-5, atol=1e-7
+    )

@@ -155,7 +155,9 @@ class TrainingData:
             yield pending
 
 
-def predict_in_chunks(module, X, device, chunk_bytes=None, method=None):
+def predict_in_chunks(
+    module, X, device, chunk_bytes=None, method=None, max_rows=None
+):
     """Run ``module`` (or its ``method``) in eval mode over ``X`` chunk by chunk.
 
     Chunks hold at most ``chunk_bytes`` of input (``PREDICT_CHUNK_BYTES`` by
@@ -175,6 +177,9 @@ def predict_in_chunks(module, X, device, chunk_bytes=None, method=None):
     method : str or None
         Name of the module's method to run (``"encode"``, say) instead of
         its forward pass.
+    max_rows : int or None
+        Largest chunk in rows, for modules whose activations are far larger
+        than their input (convolutional networks).
 
     Returns
     -------
@@ -192,6 +197,8 @@ def predict_in_chunks(module, X, device, chunk_bytes=None, method=None):
     chunk_bytes = PREDICT_CHUNK_BYTES if chunk_bytes is None else chunk_bytes
     row_bytes = max(1, X[:1].nbytes)
     rows = max(1, chunk_bytes // row_bytes)
+    if max_rows is not None:
+        rows = min(rows, max_rows)
     pin = torch.device(device).type == "cuda"
     run = module if method is None else getattr(module, method)
     was_training = module.training

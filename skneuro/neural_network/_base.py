@@ -345,7 +345,16 @@ class BaseNeuralNet(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
     # -- inference -------------------------------------------------------
     def _forward(self, X):
         """Raw module outputs for validated ``X``, as a float32 numpy array."""
-        return predict_in_chunks(self.net_.module_, X, self.device_)
+        return predict_in_chunks(
+            self.net_.module_,
+            X,
+            self.device_,
+            max_rows=self._predict_chunk_rows(self.device_),
+        )
+
+    def _predict_chunk_rows(self, device):
+        """Most rows per prediction chunk on ``device`` (``None``: by bytes)."""
+        return None
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "net_")
