@@ -224,3 +224,36 @@ def test_prediction_runs_in_cache_sized_chunks(digits):
     np.testing.assert_allclose(
         expected[:5], cnn.predict_proba(X_test[:5]), rtol=1e-5, atol=1e-7
     )
+
+
+@pytest.mark.parametrize("padding", ["same", "valid"])
+def test_module_computes_buells_layer_order(padding):
+    """Pooling before the second ReLU of a block is the paper's network:
+    same outputs, same gradients, as conv-ReLU-conv-ReLU-pool."""
+    from skneuro.neural_network._modules import SmallCNNModule
+
+    torch.manual_seed(0)
+    module = SmallCNNModule(1, (20, 20), 3, n_filters=4, padding=padding)
+    convs = [m for m in module.layers if isinstance(m, torch.nn.Conv2d)]
+    linears = [m for m in module.layers if isinstance(m, torch.nn.Linear)]
+    ceil = padding == "same"
+    paper = []
+    for first, second in (convs[:2], convs[2:]):
+        paper += [first, torch.nn.ReLU(), second, torch.nn.ReLU()]
+        paper.append(torch.nn.MaxPool2d(2, ceil_mode=ceil))
+    paper.append(torch.nn.Flatten())
+    for linear in linears[:-1]:
+        paper += [linear, torch.nn.ReLU()]
+    paper = torch.nn.Sequential(*paper, linears[-1])
+    X = torch.randn(6, 1, 20, 20)
+    grads = []
+    for net in (module, paper):
+        net.zero_grad()
+        out = net(X)
+        out.square().sum().backward()
+        grads.append([p.grad.clone() for p in module.parameters()])
+        if net is module:
+            expected = out.detach()
+    torch.testing.assert_close(paper(X), expected)
+    for ours, theirs in zip(*grads, strict=True):
+        torch.testing.assert_close(ours, theirs)

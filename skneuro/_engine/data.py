@@ -155,9 +155,7 @@ class TrainingData:
             yield pending
 
 
-def predict_in_chunks(
-    module, X, device, chunk_bytes=None, method=None, max_rows=None
-):
+def predict_in_chunks(module, X, device, chunk_bytes=None, method=None, max_rows=None):
     """Run ``module`` (or its ``method``) in eval mode over ``X`` chunk by chunk.
 
     Chunks hold at most ``chunk_bytes`` of input (``PREDICT_CHUNK_BYTES`` by
