@@ -214,3 +214,25 @@ def test_cuda_fit_under_autocast(faces):
     assert clf.score(X_test, y_test) >= 0.85
     restored = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(restored.predict(X_test), clf.predict(X_test))
+
+
+def test_batch_norm_statistics_are_those_of_the_final_weights(faces):
+    """After training, evaluation mode normalises with statistics computed
+    over the training data with the weights training ended with."""
+    X_train, _, y_train, _ = faces
+    clf = GoogLeNetClassifier(**QUICK).fit(X_train, y_train)
+    module = clf.net_.module_.eval()
+    outputs = []
+    hook = module.net.conv1.conv.register_forward_hook(
+        lambda layer, inputs, output: outputs.append(output)
+    )
+    with torch.no_grad():
+        module(torch.as_tensor(X_train[:, None], dtype=torch.float32))
+    hook.remove()
+    torch.testing.assert_close(
+        module.net.conv1.bn.running_mean,
+        outputs[0].mean(dim=(0, 2, 3)),
+        rtol=1e-4,
+        atol=1e-5,
+    )
+    assert module.net.conv1.bn.momentum is not None  # training settings back

@@ -5,8 +5,9 @@ arrays, then hands them to this package, which owns everything that happens
 on a device: where training runs and how it is seeded (:mod:`.device`), how
 data reach the device in batches (:mod:`.data`), the skorch net subclass and
 its training loop (:mod:`.net`), the optimizers and their fast paths
-(:mod:`.optim`), what a Ctrl-C during training does
-(:mod:`.interrupt`), the flat parameter buffer (:mod:`.packing`), the
+(:mod:`.optim`), what a Ctrl-C during training does (:mod:`.interrupt`),
+batch-norm statistics after training (:mod:`.batchnorm`), mixed precision on
+CUDA (:mod:`.precision`), the flat parameter buffer (:mod:`.packing`), the
 analytic fast step for plain MLP layouts (:mod:`.steps`) and the callbacks
 that the estimators add (:mod:`.callbacks`).
 

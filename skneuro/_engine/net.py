@@ -21,6 +21,8 @@ copying it:
   small;
 - parameters are packed per optimizer group (:mod:`.packing`), and the
   analytic cross-entropy step (:mod:`.steps`) is used where it is exact;
+- batch-norm statistics are recomputed for the final weights when training
+  ends (:mod:`.batchnorm`);
 - on CUDA, convolutional estimators train under autocast with cuDNN
   autotuning (:mod:`.precision`);
 - Ctrl-C is told apart from a callback's request to stop (skorch's
@@ -37,6 +39,7 @@ from skorch.callbacks import Callback
 from skorch.utils import TeeGenerator
 
 from skneuro._engine import packing, steps
+from skneuro._engine.batchnorm import recompute_batch_norm_statistics
 from skneuro._engine.interrupt import EpochCheckpoint, InterruptWatch
 from skneuro._engine.optim import optimizer_step
 from skneuro._engine.precision import (
@@ -223,6 +226,7 @@ class TrainingNet(NeuralNet):
             with autotuning:
                 self._train_epochs(X, valid, epochs, generator)
             self._check_end_of_training()
+            recompute_batch_norm_statistics(self.module_, X.batches(self.batch_size))
         finally:
             self.analytic_layers_ = self.penalized_ = self.grad_listeners_ = None
             self.interrupt_ = self.checkpoint_ = None
