@@ -49,6 +49,16 @@ FAST_PARAMS = {
 
 EXPECTED_FAILED_CHECKS = {
     # estimator name -> {check name: reason}
+    "GoogLeNetClassifier": {
+        "check_methods_subset_invariance": (
+            "the convolutions that process the images pick their oneDNN kernel "
+            "by batch size, so float32 sums in GoogLeNet's 57 convolutions "
+            "round differently for one image than in a batch: predict_proba "
+            "moves by up to about 5e-7 where the check allows 1e-7. PyTorch's "
+            "native convolutions (oneDNN off) are 9x slower to predict and "
+            "still differ by 5e-7."
+        ),
+    },
 }
 
 

@@ -33,34 +33,6 @@ PRETRAINED_MEAN = (0.5, 0.5, 0.5)
 PRETRAINED_STD = (0.5, 0.5, 0.5)
 
 
-class BatchInvariantLinear(nn.Linear):
-    """A Linear layer whose evaluation-mode output is the same in any batch.
-
-    float32 matrix products sum in an order that depends on the number of
-    rows (MKL runs one row as a matrix-vector product): GoogLeNet's
-    1024-wide classifier gave probabilities 4e-7 apart for an image predicted
-    alone and in a batch. In evaluation mode the product is computed in
-    float64 and rounded back, which makes predictions independent of how the
-    rows are batched, for a few thousand multiply-adds per image.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from skneuro.neural_network._modules.googlenet import BatchInvariantLinear
-    >>> fc = BatchInvariantLinear(1024, 3).eval()
-    >>> X = torch.randn(20, 1024)
-    >>> torch.equal(fc(X)[:1], fc(X[:1]))
-    True
-    """
-
-    def forward(self, X):
-        if self.training:
-            return super().forward(X)
-        return F.linear(X.double(), self.weight.double(), self.bias.double()).to(
-            X.dtype
-        )
-
-
 def read_state_dict(path):
     """Read a GoogLeNet state dict from the local file ``path``, on the CPU.
 
@@ -219,9 +191,6 @@ class GoogLeNetModule(nn.Module):
             transform_input=False,
             init_weights=True,
         )
-        fc = self.net.fc
-        self.net.fc = BatchInvariantLinear(fc.in_features, fc.out_features)
-        self.net.fc.load_state_dict(fc.state_dict())
         if weights is not None:
             load_pretrained(self.net, weights)
         self.freeze = bool(freeze)
