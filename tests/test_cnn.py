@@ -1,7 +1,6 @@
 """SmallCNN: Buell's network on images in the shapes users hold them."""
 
 import pickle
-import warnings
 
 import numpy as np
 import pytest
@@ -138,21 +137,10 @@ def test_same_seed_same_model_and_pickle_round_trip(digits):
     assert restored.image_shape_ == (8, 8)
 
 
-def test_a_cuda_pickled_cnn_loads_on_the_cpu(digits):
-    """Fake the pickle of a CUDA-trained model: the device is remapped."""
+def test_a_cuda_pickled_cnn_loads_on_the_cpu(digits, check_cuda_pickle_loads_on_cpu):
     X_train, X_test, y_train, _ = digits
     cnn = SmallCNN(**SMALL).fit(X_train, y_train)
-    expected = cnn.predict_proba(X_test)
-    cnn.net_.device = "cuda"
-    cnn.device_ = "cuda"
-    payload = pickle.dumps(cnn)
-    if torch.cuda.is_available():
-        pytest.skip("needs a machine without CUDA")
-    with warnings.catch_warnings(record=True):
-        warnings.simplefilter("always")
-        restored = pickle.loads(payload)
-    assert restored.device_ == "cpu"
-    np.testing.assert_allclose(restored.predict_proba(X_test), expected, rtol=1e-6)
+    check_cuda_pickle_loads_on_cpu(cnn, X_test)
 
 
 def test_convolutions_stay_channels_last_through_training(digits):

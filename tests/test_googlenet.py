@@ -188,19 +188,12 @@ def test_same_seed_same_model_and_pickle_round_trip(faces):
     np.testing.assert_array_equal(restored.predict_proba(X_test), proba)
 
 
-def test_a_cuda_pickled_googlenet_loads_on_the_cpu(faces):
+def test_a_cuda_pickled_googlenet_loads_on_the_cpu(
+    faces, check_cuda_pickle_loads_on_cpu
+):
     X_train, X_test, y_train, _ = faces
     clf = GoogLeNetClassifier(**QUICK).fit(X_train, y_train)
-    expected = clf.predict_proba(X_test)
-    clf.net_.device = "cuda"
-    clf.device_ = "cuda"
-    payload = pickle.dumps(clf)
-    if torch.cuda.is_available():
-        pytest.skip("needs a machine without CUDA")
-    with pytest.warns(Warning, match="(?i)cuda"):
-        restored = pickle.loads(payload)
-    assert restored.device_ == "cpu"
-    np.testing.assert_allclose(restored.predict_proba(X_test), expected, rtol=1e-6)
+    check_cuda_pickle_loads_on_cpu(clf, X_test)
 
 
 @pytest.mark.cuda

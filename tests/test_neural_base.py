@@ -764,23 +764,9 @@ def test_tags_and_documentation_link():
     assert "skneuro.readthedocs.io" in clf._repr_html_()
 
 
-def test_a_cuda_pickled_model_loads_on_the_cpu(iris):
-    """Fake the pickle of a CUDA-trained model: the device is remapped."""
+def test_a_cuda_pickled_model_loads_on_the_cpu(iris, check_cuda_pickle_loads_on_cpu):
     X, y = iris
-    clf = MLPClassifier(**FAST).fit(X, y)
-    expected = clf.predict_proba(X)
-    clf.net_.device = "cuda"
-    clf.device_ = "cuda"
-    payload = pickle.dumps(clf)
-    if torch.cuda.is_available():
-        pytest.skip("needs a machine without CUDA")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        restored = pickle.loads(payload)
-    # skorch says it moved the net: the user learns the model now runs on CPU.
-    assert any("cuda" in str(w.message).lower() for w in caught)
-    assert restored.device_ == "cpu"
-    np.testing.assert_allclose(restored.predict_proba(X), expected, rtol=1e-6)
+    check_cuda_pickle_loads_on_cpu(MLPClassifier(**FAST).fit(X, y), X)
 
 
 @pytest.mark.cuda
