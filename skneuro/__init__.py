@@ -23,18 +23,26 @@ from skneuro.neural_network import (
     PruningAutoencoder,
     SmallCNN,
 )
-from skneuro.plotting import PruningCurveDisplay
+from skneuro.plotting import (
+    ImageComparisonDisplay,
+    PruningCurveDisplay,
+    SearchResultsDisplay,
+    TrainingHistoryDisplay,
+)
 from skneuro.preprocessing import FeatureGroupSelector, PoolInterpolate
 
 __all__ = [
     "DistinctivenessPruning",
     "FeatureGroupSelector",
     "GoogLeNetClassifier",
+    "ImageComparisonDisplay",
     "MLPClassifier",
     "PoolInterpolate",
     "PruningAutoencoder",
     "PruningCurveDisplay",
+    "SearchResultsDisplay",
     "SmallCNN",
+    "TrainingHistoryDisplay",
     "__version__",
     "load_digits_images",
     "load_feature_table",
