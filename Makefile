@@ -21,7 +21,7 @@ test: lint
 	$(PY) -m pytest
 
 demo: $(STAMP)
-	$(PY) examples/demo_pool_interpolate.py
+	$(VENV)/bin/skneuro study all --quick --out results/
 
 bench: $(STAMP)
 	@set -e; for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f; done

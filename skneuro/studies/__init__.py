@@ -1,0 +1,32 @@
+"""The studies of the two papers, end to end: ``skneuro study ...``.
+
+Each study is a function built on skneuro's public estimators, writing a
+resumable results CSV, PNG figures and a section of ``report.md`` into an
+output folder:
+
+- :func:`run_pool_interpolate`: Buell, "Approximate Computation Image
+  Classification";
+- :func:`run_feature_groups`, :func:`run_compression`, :func:`run_images`:
+  Hao, "Use Neural Network to Classify and Compress Images".
+
+The command line (``skneuro study NAME`` or ``python -m skneuro study NAME``)
+is a thin layer over them.
+"""
+
+from skneuro.studies._hao import run_compression, run_feature_groups, run_images
+from skneuro.studies._pool_interpolate import run_pool_interpolate
+
+STUDY_FUNCTIONS = {
+    "pool-interpolate": run_pool_interpolate,
+    "feature-groups": run_feature_groups,
+    "compression": run_compression,
+    "images": run_images,
+}
+
+__all__ = [
+    "STUDY_FUNCTIONS",
+    "run_compression",
+    "run_feature_groups",
+    "run_images",
+    "run_pool_interpolate",
+]

@@ -1,0 +1,117 @@
+"""``skneuro study ...``: the command line of the studies."""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from skneuro.studies._data import data_kind
+from skneuro.studies._report import write_report, write_section
+
+KINDS = {
+    "features": "a feature table",
+    "mnist": "MNIST-format data",
+    "image-folder": "an image folder",
+}
+
+STUDIES = ("pool-interpolate", "feature-groups", "compression", "images")
+
+#: Settings of ``--quick``: every study on shipped data in a few minutes on
+#: two CPU cores.
+QUICK = {
+    "pool-interpolate": {"repeats": 2, "epochs": 4},
+    "feature-groups": {"hidden_sizes": (1, 2, 5, 10, 19), "epochs": 300, "cv": 3},
+    "compression": {"epochs": 1000, "retrain_epochs": 100},
+    "images": {"input_size": 32, "epochs": 10},
+}
+
+
+def _parser():
+    parser = argparse.ArgumentParser(
+        prog="skneuro",
+        description="Reproduce the studies of Buell, 'Approximate Computation "
+        "Image Classification', and Hao, 'Use Neural Network to Classify and "
+        "Compress Images'.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    study = commands.add_parser("study", help="run a study and write its report")
+    study.add_argument("name", choices=[*STUDIES, "all"], help="the study to run")
+    study.add_argument(
+        "--data",
+        help="a feature table (.xlsx/.csv), an MNIST folder (IDX or .npz) or an "
+        "image folder (one sub-folder per class); shipped data by default",
+    )
+    study.add_argument("--out", default="results", help="output folder (resumable)")
+    study.add_argument("--quick", action="store_true", help="small settings")
+    study.add_argument("--repeats", type=int, help="repeats (splits) per case")
+    study.add_argument("--epochs", type=int, help="training epochs")
+    study.add_argument("--seed", type=int, default=0, help="base random seed")
+    study.add_argument("--device", default="auto", help="'auto', 'cpu', 'cuda'...")
+    study.add_argument("--no-progress", action="store_true", help="no progress bars")
+    return parser
+
+
+def _plan(args):
+    """The studies to run with their keyword arguments; checks ``--data``."""
+    names = STUDIES if args.name == "all" else (args.name,)
+    kind = None if args.data is None else data_kind(args.data)
+    accepts = {
+        "pool-interpolate": {"mnist", "image-folder"},
+        "images": {"mnist", "image-folder"},
+        "feature-groups": {"features"},
+        "compression": {"features"},
+    }
+    if kind is not None and args.name != "all" and kind not in accepts[args.name]:
+        wanted = " or ".join(KINDS[k] for k in sorted(accepts[args.name]))
+        raise ValueError(
+            f"--data {args.data} is {KINDS[kind]}; the {args.name} study takes "
+            f"{wanted}."
+        )
+    plan = []
+    for name in names:
+        kwargs = dict(QUICK[name]) if args.quick else {}
+        if args.epochs is not None:
+            kwargs["epochs"] = args.epochs
+        if args.repeats is not None and name in ("pool-interpolate", "images"):
+            kwargs["repeats"] = args.repeats
+        if kind is not None and kind in accepts[name]:
+            kwargs["data"] = args.data
+        kwargs.update(seed=args.seed, device=args.device)
+        plan.append((name, kwargs))
+    return plan
+
+
+def run(argv=None):
+    """Run the command line ``argv``; returns the report's path."""
+    from skneuro.studies import STUDY_FUNCTIONS
+
+    args = _parser().parse_args(argv)
+    plan = _plan(args)
+    if args.repeats is not None and args.repeats < 1:
+        raise ValueError("--repeats must be at least 1.")
+    if args.epochs is not None and args.epochs < 1:
+        raise ValueError("--epochs must be at least 1.")
+    out = Path(args.out)
+    start = time.perf_counter()
+    for name, kwargs in plan:
+        section = STUDY_FUNCTIONS[name](
+            out, show_progress=not args.no_progress, **kwargs
+        )
+        write_section(out, name, section)
+    return write_report(
+        out,
+        STUDIES,
+        command=" ".join(["skneuro", *(argv if argv is not None else sys.argv[1:])]),
+        seconds=time.perf_counter() - start,
+    )
+
+
+def main(argv=None):
+    """Console entry point: errors become one line on stderr and status 2."""
+    try:
+        path = run(argv)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"skneuro: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"Report written to {path}")
+    return 0

@@ -1,0 +1,182 @@
+"""The data a study runs on: shipped by default, or the user's ``--data``.
+
+``--data`` is one of three kinds, told apart before anything trains:
+
+- a feature table (``.xlsx`` or ``.csv`` in the layout of Hao's spreadsheet):
+  for the ``feature-groups`` and ``compression`` studies;
+- an MNIST-format folder (IDX files, gzipped or not, or ``.npz``; the
+  official test files alone do) or an ``.npz`` file: for the image studies;
+- an image folder, one sub-folder per class: for the image studies.
+
+Without ``--data`` each study runs on data that ship with the install: the
+digits of scikit-learn enlarged to 28x28 (MNIST's size) for Buell's study,
+scikit-image's faces for the GoogLeNet study, and a synthetic table from
+:func:`~skneuro.datasets.make_feature_table` for Hao's feature studies.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from skimage.transform import resize
+
+from skneuro.datasets import (
+    load_digits_images,
+    load_feature_table,
+    load_image_folder,
+    load_lfw_faces,
+    load_mnist,
+    make_feature_table,
+)
+
+FEATURE_SUFFIXES = {".xlsx", ".csv"}
+
+
+@dataclass
+class StudyData:
+    """Arrays and a description of where they came from."""
+
+    X: np.ndarray
+    y: np.ndarray
+    description: str
+    groups: dict | None = None
+    target_names: list | None = None
+
+
+def data_kind(path):
+    """``"features"``, ``"mnist"`` or ``"image-folder"`` for ``--data path``.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``path`` does not exist.
+    ValueError
+        When it is none of the three kinds, or an empty folder.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"--data {path}: no such file or folder.")
+    if path.is_file():
+        if path.suffix.lower() in FEATURE_SUFFIXES:
+            return "features"
+        if path.suffix.lower() == ".npz":
+            return "mnist"
+        raise ValueError(
+            f"--data {path}: a file must be a feature table (.xlsx or .csv) or "
+            "an MNIST .npz file."
+        )
+    entries = [p for p in path.iterdir() if not p.name.startswith(".")]
+    if not entries:
+        raise ValueError(f"--data {path}: the folder is empty.")
+    names = [p.name.lower() for p in entries if p.is_file()]
+    if any("idx" in name for name in names) or any(n.endswith(".npz") for n in names):
+        return "mnist"
+    if any(p.is_dir() for p in entries):
+        return "image-folder"
+    raise ValueError(
+        f"--data {path}: neither MNIST files (IDX or .npz) nor one sub-folder "
+        "of images per class."
+    )
+
+
+def _mnist(path):
+    try:
+        bunch = load_mnist(path, kind="all")
+    except FileNotFoundError:
+        bunch = load_mnist(path, kind="test")  # the official test files alone
+    return bunch
+
+
+def image_data(path, *, image_size, color="grey"):
+    """Images for an image study: shipped, MNIST-format or an image folder.
+
+    Parameters
+    ----------
+    path : path-like or None
+        ``--data``; ``None`` for the shipped data of the study.
+    image_size : {"digits28", "faces"} or (int, int)
+        The shipped data set to use without ``path`` (``"digits28"``: the
+        digits enlarged to 28x28; ``"faces"``: scikit-image's faces), and the
+        size an image folder is resized to.
+    """
+    if path is None:
+        if image_size == "faces":
+            faces = load_lfw_faces()
+            return StudyData(
+                faces.images,
+                faces.target,
+                "scikit-image's LFW subset: 200 grey 25x25 faces and non-faces",
+                target_names=list(faces.target_names),
+            )
+        digits = load_digits_images()
+        images = resize(digits.images / 16.0, (len(digits.images), 28, 28), order=1)
+        return StudyData(
+            images.astype(np.float32),
+            digits.target,
+            "scikit-learn's 1797 8x8 digits, enlarged to 28x28 (MNIST's size)",
+            target_names=[str(t) for t in digits.target_names],
+        )
+    kind = data_kind(path)
+    if kind == "features":
+        raise ValueError(
+            f"--data {path} is a feature table; this study needs images (an "
+            "MNIST folder or an image folder)."
+        )
+    if kind == "mnist":
+        try:
+            bunch = _mnist(path)
+        except ValueError as exc:
+            raise ValueError(f"--data {path}: {exc}") from exc
+        images = bunch.images.astype(np.float32) / 255.0
+        return StudyData(
+            images,
+            bunch.target,
+            f"{path}: {bunch.DESCR.splitlines()[0]}",
+            target_names=[str(t) for t in np.unique(bunch.target)],
+        )
+    size = (64, 64) if isinstance(image_size, str) else tuple(image_size)
+    try:
+        bunch = load_image_folder(path, image_size=size, color=color)
+    except ValueError as exc:
+        raise ValueError(f"--data {path}: {exc}") from exc
+    if len(bunch.images) == 0:
+        raise ValueError(f"--data {path}: no images found in its sub-folders.")
+    if len(np.unique(bunch.target)) < 2:
+        raise ValueError(f"--data {path}: needs at least two classes (sub-folders).")
+    return StudyData(
+        bunch.images.astype(np.float32),
+        bunch.target,
+        f"{path}: {len(bunch.images)} images in {len(bunch.target_names)} classes",
+        target_names=list(bunch.target_names),
+    )
+
+
+def feature_data(path, *, random_state=0):
+    """A feature table for Hao's feature studies: shipped or the user's."""
+    if path is None:
+        table = make_feature_table(random_state=random_state)
+        description = (
+            "a synthetic table from make_feature_table (675 samples, groups "
+            "LPQ and PHOG of 5 features each, 7 classes)"
+        )
+    else:
+        kind = data_kind(path)
+        if kind != "features":
+            raise ValueError(
+                f"--data {path} holds images; this study needs a feature table "
+                "(.xlsx or .csv in the layout of Hao's spreadsheet)."
+            )
+        try:
+            table = load_feature_table(path)
+        except ValueError as exc:
+            raise ValueError(f"--data {path}: {exc}") from exc
+        description = f"{path}: {len(table.data)} samples, groups " + ", ".join(
+            table.groups
+        )
+    return StudyData(
+        table.data,
+        np.asarray(table.target),
+        description,
+        groups=dict(table.groups),
+        target_names=list(table.target_names),
+    )

@@ -1,0 +1,214 @@
+"""Buell, "Approximate Computation Image Classification", end to end.
+
+Images are average-pooled (2x2 or 3x3 windows, stride 1 or 2) and
+interpolated back to full size, then standard-scaled and classified by the
+paper's small CNN; a baseline skips the pooling. Each case is repeated over
+fresh 80/20 stratified splits, and scored on the test split after every
+epoch and at the end (accuracy, macro precision, recall and F1).
+"""
+
+from pathlib import Path
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skneuro.neural_network import SmallCNN
+from skneuro.plotting import ImageComparisonDisplay, TrainingHistoryDisplay
+from skneuro.preprocessing import PoolInterpolate
+from skneuro.studies._common import (
+    SCORES,
+    TestScores,
+    by_epoch,
+    curves,
+    markdown_table,
+    mean_and_spread,
+    progress,
+    save_figure,
+    test_scores,
+)
+from skneuro.studies._data import image_data
+from skneuro.studies._results import ResultsTable
+
+#: Buell's four cases, (window, stride), and the baseline without pooling.
+CASES = {
+    "baseline": None,
+    "2x2/1": (2, 1),
+    "2x2/2": (2, 2),
+    "3x3/1": (3, 1),
+    "3x3/2": (3, 2),
+}
+
+
+def _pipeline(case, image_shape, epochs, seed, device, callbacks=None):
+    steps = []
+    if CASES[case] is not None:
+        window, stride = CASES[case]
+        steps.append(("pool", PoolInterpolate(window, stride, image_shape=image_shape)))
+    steps.append(("scale", StandardScaler()))
+    cnn = SmallCNN(
+        image_shape=image_shape,
+        max_epochs=epochs,
+        random_state=seed,
+        device=device,
+        callbacks=callbacks,
+    )
+    steps.append(("cnn", cnn))
+    return Pipeline(steps)
+
+
+def run_pool_interpolate(
+    out,
+    *,
+    data=None,
+    repeats=10,
+    epochs=20,
+    seed=0,
+    device="auto",
+    cases=tuple(CASES),
+    show_progress=True,
+):
+    """Run Buell's pooling study and write its results, figures and report.
+
+    Parameters
+    ----------
+    out : path-like
+        Output folder; results already there for the same settings are
+        resumed, not redone.
+    data : path-like or None
+        An MNIST-format folder or an image folder; ``None`` for the shipped
+        digits enlarged to 28x28.
+    repeats, epochs, seed : int
+        Fresh 80/20 splits per case, training epochs, and the base seed
+        (repeat ``r`` uses ``seed + r`` for the split and the network).
+    device : str
+        Training device.
+    cases : sequence of str
+        Among ``"baseline"``, ``"2x2/1"``, ``"2x2/2"``, ``"3x3/1"``,
+        ``"3x3/2"``.
+    show_progress : bool
+        tqdm progress bars over runs and epochs.
+
+    Returns
+    -------
+    section : str
+        The study's section of the report (Markdown).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skneuro.studies import run_pool_interpolate
+    >>> out = tempfile.mkdtemp()
+    >>> section = run_pool_interpolate(out, repeats=1, epochs=1,
+    ...                                cases=["baseline", "2x2/2"],
+    ...                                show_progress=False)
+    >>> section.splitlines()[0]
+    '## Pooling and interpolation (Buell)'
+    """
+    unknown = sorted(set(cases) - set(CASES))
+    if unknown:
+        raise ValueError(f"unknown pooling cases {unknown}; choose from {list(CASES)}")
+    out = Path(out)
+    images = image_data(data, image_size=(28, 28) if data else "digits28")
+    X = images.X.reshape(len(images.X), -1)
+    image_shape = images.X.shape[1:3]
+    settings = {
+        "study": "pool-interpolate",
+        "data": str(data) if data else "shipped",
+        "repeats": repeats,
+        "epochs": epochs,
+        "seed": seed,
+        "cases": list(cases),
+    }
+    table = ResultsTable(out, "pool_interpolate", settings)
+    runs = [(f"{case} #{r}", case, r) for r in range(repeats) for case in cases]
+    done = table.done()
+    with progress(runs, done, "pool-interpolate", show_progress) as bar:
+        for key, case, r in runs:
+            if key in done:
+                continue
+            split = train_test_split(
+                X, images.y, test_size=0.2, stratify=images.y, random_state=seed + r
+            )
+            X_train, X_test, y_train, y_test = split
+            prefix = _pipeline(case, image_shape, epochs, seed + r, device)[:-1]
+            seen = prefix.fit(X_train).transform(X_test)
+            seen = seen.reshape(len(seen), 1, *image_shape).astype(np.float32)
+            scorer = TestScores(seen, y_test, np.unique(y_train))
+            pipe = _pipeline(
+                case, image_shape, epochs, seed + r, device, [("test", scorer)]
+            )
+            pipe.fit(X_train, y_train)
+            row = {"run": key, "case": case, "repeat": r}
+            row.update(test_scores(y_test, pipe.predict(X_test)))
+            for name in SCORES:
+                row[f"{name}_by_epoch"] = by_epoch(pipe[-1], f"test_{name}")
+            row["train_loss_by_epoch"] = by_epoch(pipe[-1], "train_loss")
+            table.add(row)
+            bar.update()
+    return _report(out, table.frame(), X, image_shape, images.description, settings)
+
+
+def _report(out, frame, X, image_shape, description, settings):
+    import matplotlib.pyplot as plt
+
+    figures = []
+    for case in settings["cases"]:
+        if CASES[case] is None:
+            continue
+        window, stride = CASES[case]
+        pool = PoolInterpolate(window, stride, image_shape=image_shape).fit(X)
+        display = ImageComparisonDisplay.from_transformer(pool, X, n_images=6)
+        display.figure_.suptitle(f"Pooled {case} and restored (Buell)")
+        name = f"pool_interpolate_images_{case.replace('/', '_s')}.png"
+        figures.append(save_figure(display.figure_, out / name))
+
+    fig, axes = plt.subplots(2, 2, figsize=(11, 8), sharex=True)
+    for ax, name in zip(axes.ravel(), SCORES, strict=True):
+        TrainingHistoryDisplay.from_histories(
+            curves(frame, f"{name}_by_epoch", "case"),
+            metric=f"test {name}" + ("" if name == "accuracy" else " (macro)"),
+            ax=ax,
+        )
+    fig.suptitle("Test scores by epoch, mean ± std over repeats")
+    figures.append(save_figure(fig, out / "pool_interpolate_scores_by_epoch.png"))
+
+    summary = frame.groupby("case", sort=False)[list(SCORES)]
+    mean, std = summary.mean(), summary.std(ddof=0).fillna(0.0)
+    fig, ax = plt.subplots(figsize=(10.5, 4.5))
+    width = 0.8 / len(SCORES)
+    positions = np.arange(len(mean))
+    for i, name in enumerate(SCORES):
+        ax.bar(
+            positions + (i - 1.5) * width,
+            mean[name],
+            width,
+            yerr=std[name],
+            capsize=3,
+            label=name if name == "accuracy" else f"{name} (macro)",
+        )
+    ax.set_xticks(positions, mean.index)
+    low = float((mean - std).min().min())
+    ax.set_ylim(max(0.0, low - 0.05), 1.0)
+    ax.set_xlabel("pooling case (window/stride)")
+    ax.set_ylabel("test score")
+    ax.set_title("Test scores per case, mean ± std over repeats")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    figures.append(save_figure(fig, out / "pool_interpolate_test_scores.png"))
+
+    table = mean_and_spread(frame, "case", SCORES)
+    table.insert(1, "runs", frame.groupby("case", sort=False).size().to_numpy())
+    lines = [
+        "## Pooling and interpolation (Buell)",
+        "",
+        f"Data: {description}. Each case is `Pipeline(PoolInterpolate, "
+        "StandardScaler, SmallCNN)` (no pooling for the baseline), trained for "
+        f"{settings['epochs']} epochs on {settings['repeats']} fresh 80/20 "
+        "stratified splits. Test scores, mean ± std over repeats:",
+        "",
+        markdown_table(table),
+        "",
+    ]
+    lines += [f"![{name}]({name})" for name in figures]
+    return "\n".join(lines) + "\n"

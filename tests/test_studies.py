@@ -1,0 +1,227 @@
+"""The studies command: runs, resumes, refuses bad data and changed settings."""
+
+import gzip
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from skimage.io import imsave
+
+from skneuro.datasets import load_digits_images
+from skneuro.studies._cli import main
+from skneuro.studies._results import ResultsTable, SettingsMismatchError
+
+DATA = Path(__file__).parent / "data"
+#: Small settings: every pooling case once, one epoch.
+TINY = ["--repeats", "1", "--epochs", "1", "--no-progress"]
+
+
+def _write_idx(path, array):
+    code = 0x08  # unsigned bytes
+    header = bytes([0, 0, code, array.ndim]) + b"".join(
+        int(d).to_bytes(4, "big") for d in array.shape
+    )
+    with gzip.open(path, "wb") as handle:
+        handle.write(header + array.astype(np.uint8).tobytes())
+
+
+@pytest.fixture(scope="module")
+def mnist_test_folder(tmp_path_factory):
+    """Only the official test files, as 120 digits enlarged to 28x28."""
+    folder = tmp_path_factory.mktemp("mnist")
+    digits = load_digits_images()
+    images = np.kron(digits.images[:120] * 15.9, np.ones((3, 3)))
+    images = np.pad(images, ((0, 0), (2, 2), (2, 2)))
+    _write_idx(folder / "t10k-images-idx3-ubyte.gz", images)
+    _write_idx(folder / "t10k-labels-idx1-ubyte.gz", digits.target[:120])
+    return folder
+
+
+@pytest.fixture(scope="module")
+def image_folder(tmp_path_factory):
+    """Two classes of small PNG images, one sub-folder each."""
+    folder = tmp_path_factory.mktemp("images")
+    rng = np.random.default_rng(0)
+    for name, level in [("dark", 40), ("light", 200)]:
+        (folder / name).mkdir()
+        for i in range(20):
+            image = np.clip(rng.normal(level, 30, (20, 20)), 0, 255).astype(np.uint8)
+            imsave(folder / name / f"{i}.png", image, check_contrast=False)
+    return folder
+
+
+def test_results_table_resumes_and_refuses_other_settings(tmp_path):
+    table = ResultsTable(tmp_path, "demo", {"epochs": 2})
+    table.add({"run": "a #0", "score": 0.5})
+    table.add({"run": "a #1", "score": 0.7})
+    again = ResultsTable(tmp_path, "demo", {"epochs": 2})
+    assert again.done() == {"a #0", "a #1"}
+    with pytest.raises(ValueError, match="already"):
+        again.add({"run": "a #1", "score": 0.1})
+    with pytest.raises(SettingsMismatchError, match=r"epochs: 2 -> 3"):
+        ResultsTable(tmp_path, "demo", {"epochs": 3})
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_pool_interpolate_study_writes_results_figures_and_report(tmp_path):
+    out = tmp_path / "out"
+    assert main(["study", "pool-interpolate", "--out", str(out), *TINY]) == 0
+    frame = pd.read_csv(out / "pool_interpolate.csv")
+    assert sorted(frame["case"]) == sorted(
+        ["baseline", "2x2/1", "2x2/2", "3x3/1", "3x3/2"]
+    )
+    assert frame["f1"].between(0, 1).all()
+    report = (out / "report.md").read_text()
+    assert "Buell" in report and "| baseline |" in report
+    for png in [
+        "pool_interpolate_scores_by_epoch.png",
+        "pool_interpolate_test_scores.png",
+    ]:
+        assert (out / png).stat().st_size > 10_000
+        assert f"]({png})" in report
+    # Same command: nothing to redo, the rows are those of the first run.
+    assert main(["study", "pool-interpolate", "--out", str(out), *TINY]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(out / "pool_interpolate.csv"), frame)
+
+
+def test_other_settings_into_the_same_out_are_refused(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["study", "pool-interpolate", "--out", str(out), *TINY]) == 0
+    before = (out / "pool_interpolate.csv").read_bytes()
+    code = main(
+        [
+            "study",
+            "pool-interpolate",
+            "--out",
+            str(out),
+            "--repeats",
+            "1",
+            "--epochs",
+            "2",
+            "--no-progress",
+        ]
+    )
+    assert code == 2
+    assert "epochs: 1 -> 2" in capsys.readouterr().err
+    assert (out / "pool_interpolate.csv").read_bytes() == before
+
+
+def test_a_killed_study_resumes_without_redoing_or_duplicating(tmp_path):
+    out = tmp_path / "out"
+    command = [
+        sys.executable,
+        "-m",
+        "skneuro",
+        "study",
+        "pool-interpolate",
+        "--out",
+        str(out),
+        "--repeats",
+        "3",
+        "--epochs",
+        "2",
+        "--no-progress",
+    ]
+    process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+    csv = out / "pool_interpolate.csv"
+    deadline = time.monotonic() + 300
+    try:
+        while time.monotonic() < deadline:
+            if csv.exists() and len(pd.read_csv(csv)) >= 3:
+                break
+            assert process.poll() is None, "the study ended before it was killed"
+            time.sleep(0.05)
+        os.kill(process.pid, signal.SIGKILL)
+    finally:
+        process.wait()
+    killed = pd.read_csv(csv)
+    assert 3 <= len(killed) < 15
+    subprocess.run(command, check=True, stderr=subprocess.DEVNULL)
+    final = pd.read_csv(csv)
+    assert len(final) == 15 and final["run"].is_unique
+    # The runs finished before the kill were kept, not redone.
+    pd.testing.assert_frame_equal(final.iloc[: len(killed)], killed)
+
+
+@pytest.mark.parametrize(
+    "name", ["feature_table_example.xlsx", "feature_table_example.csv"]
+)
+def test_feature_studies_on_a_feature_table(tmp_path, name):
+    out = tmp_path / "out"
+    args = [
+        "--data",
+        str(DATA / name),
+        "--out",
+        str(out),
+        "--quick",
+        "--epochs",
+        "50",
+        "--no-progress",
+    ]
+    assert main(["study", "feature-groups", *args]) == 0
+    frame = pd.read_csv(out / "feature_groups.csv")
+    assert set(frame["group"]) >= {"all"} and len(frame) >= 3
+    assert "logistic regression" in (out / "report.md").read_text()
+
+
+def test_pool_interpolate_on_mnist_test_files(tmp_path, mnist_test_folder):
+    out = tmp_path / "out"
+    args = ["--data", str(mnist_test_folder), "--out", str(out), *TINY]
+    assert main(["study", "pool-interpolate", *args]) == 0
+    assert "MNIST-format data (test): 120 images" in (out / "report.md").read_text()
+
+
+def test_images_study_on_an_image_folder(tmp_path, image_folder):
+    out = tmp_path / "out"
+    args = [
+        "--data",
+        str(image_folder),
+        "--out",
+        str(out),
+        "--quick",
+        "--epochs",
+        "2",
+        "--no-progress",
+    ]
+    assert main(["study", "images", *args]) == 0
+    report = (out / "report.md").read_text()
+    assert "| dark |" in report and "| light |" in report
+    assert (out / "images_by_epoch.png").exists()
+
+
+@pytest.mark.parametrize(
+    ("make", "study", "message"),
+    [
+        (lambda p: p / "missing", "pool-interpolate", "no such file"),
+        (lambda p: p, "pool-interpolate", "the folder is empty"),
+        (lambda p: _write(p / "notes.txt", "hello"), "images", "a file must be"),
+        (lambda p: _write(p / "bad.csv", "a,b\n1,2\n"), "feature-groups", "bad.csv:"),
+        (lambda p: DATA / "feature_table_example.csv", "images", "feature table"),
+    ],
+)
+def test_bad_data_fails_before_training_and_writes_nothing(
+    tmp_path, capsys, no_training, make, study, message
+):
+    data = make(_empty(tmp_path))
+    out = tmp_path / "out"
+    assert main(["study", study, "--data", str(data), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("skneuro: error:") and message in err
+    assert not out.exists()
+
+
+def _empty(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    return folder
+
+
+def _write(path, text):
+    path.write_text(text)
+    return path
