@@ -19,8 +19,8 @@ STUDIES = ("pool-interpolate", "feature-groups", "compression", "images")
 #: Settings of ``--quick``: every study on shipped data in a few minutes on
 #: two CPU cores.
 QUICK = {
-    "pool-interpolate": {"repeats": 2, "epochs": 4},
-    "feature-groups": {"hidden_sizes": (1, 2, 5, 10, 19), "epochs": 300, "cv": 3},
+    "pool-interpolate": {"repeats": 3, "epochs": 8},
+    "feature-groups": {"hidden_sizes": (1, 2, 5, 10, 19), "epochs": 1000, "cv": 3},
     "compression": {"epochs": 1000, "retrain_epochs": 100},
     "images": {"input_size": 32, "epochs": 10},
 }
