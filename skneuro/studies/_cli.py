@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from skneuro.studies._data import data_kind
+from skneuro.studies._pool_interpolate import CASES
 from skneuro.studies._report import write_report, write_section
 
 KINDS = {
@@ -46,6 +47,12 @@ def _parser():
     study.add_argument("--repeats", type=int, help="repeats (splits) per case")
     study.add_argument("--epochs", type=int, help="training epochs")
     study.add_argument("--seed", type=int, default=0, help="base random seed")
+    study.add_argument(
+        "--cases",
+        nargs="+",
+        choices=list(CASES),
+        help="pool-interpolate: the pooling cases to run (all five by default)",
+    )
     study.add_argument("--device", default="auto", help="'auto', 'cpu', 'cuda'...")
     study.add_argument("--no-progress", action="store_true", help="no progress bars")
     return parser
@@ -74,6 +81,8 @@ def _plan(args):
             kwargs["epochs"] = args.epochs
         if args.repeats is not None and name in ("pool-interpolate", "images"):
             kwargs["repeats"] = args.repeats
+        if args.cases is not None and name == "pool-interpolate":
+            kwargs["cases"] = tuple(args.cases)
         if kind is not None and kind in accepts[name]:
             kwargs["data"] = args.data
         kwargs.update(seed=args.seed, device=args.device)

@@ -41,7 +41,7 @@ CASES = {
 }
 
 
-def _pipeline(case, image_shape, epochs, seed, device, callbacks=None):
+def _pipeline(case, image_shape, epochs, seed, device, callbacks=None, verbose=0):
     steps = []
     if CASES[case] is not None:
         window, stride = CASES[case]
@@ -53,6 +53,7 @@ def _pipeline(case, image_shape, epochs, seed, device, callbacks=None):
         random_state=seed,
         device=device,
         callbacks=callbacks,
+        verbose=verbose,
     )
     steps.append(("cnn", cnn))
     return Pipeline(steps)
@@ -137,7 +138,13 @@ def run_pool_interpolate(
             seen = seen.reshape(len(seen), 1, *image_shape).astype(np.float32)
             scorer = TestScores(seen, y_test, np.unique(y_train))
             pipe = _pipeline(
-                case, image_shape, epochs, seed + r, device, [("test", scorer)]
+                case,
+                image_shape,
+                epochs,
+                seed + r,
+                device,
+                [("test", scorer)],
+                verbose=int(show_progress),
             )
             pipe.fit(X_train, y_train)
             row = {"run": key, "case": case, "repeat": r}
