@@ -1,5 +1,5 @@
 # Every target that runs code first makes sure .venv exists and holds the
-# package with its dev extras, so a fresh clone needs no step done by hand.
+# package with its dev and docs extras, so a fresh clone needs no step done by hand.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -11,14 +11,17 @@ venv: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --progress-bar off -e ".[dev]"
+	$(PY) -m pip install --quiet --progress-bar off -e ".[dev,docs]"
 	touch $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
+# The docs are part of the test: a broken docstring example fails pytest, a
+# broken gallery example or a Sphinx warning fails the docs build.
 test: lint
 	$(PY) -m pytest
+	$(MAKE) docs
 
 demo: $(STAMP)
 	$(VENV)/bin/skneuro study all --quick --out results/
@@ -27,7 +30,6 @@ bench: $(STAMP)
 	@set -e; for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f; done
 
 docs: $(STAMP)
-	$(PY) -m pip install --quiet --progress-bar off -e ".[docs]"
 	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
 
 clean:

@@ -2,7 +2,10 @@
 
 Build with ``make docs`` (or ``python -m sphinx -W --keep-going -b html docs
 docs/_build/html``). The build needs no network: there is no intersphinx
-mapping, and no example is executed.
+mapping, the theme's assets ship with it, and the gallery examples
+(``examples/plot_*.py``) run on data that ship with the install. The
+examples are executed at every build, so that their figures are real; an
+example that fails fails the build.
 """
 
 import os
@@ -22,6 +25,7 @@ except ImportError:  # pragma: no cover - matplotlib is a dependency
 # Document the checkout next to this folder, even if it is not installed.
 DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS.parent))
+sys.path.insert(0, str(DOCS))  # gallery_order
 
 import skneuro  # noqa: E402
 from skneuro.utils import all_estimators  # noqa: E402
@@ -42,10 +46,19 @@ extensions = [
     "sphinx.ext.mathjax",
     "sphinx.ext.viewcode",
     "numpydoc",
+    "sphinx_gallery.gen_gallery",
 ]
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "_templates", "Thumbs.db", ".DS_Store"]
+exclude_patterns = [
+    "_build",
+    "_templates",
+    "Thumbs.db",
+    ".DS_Store",
+    "auto_examples/*.ipynb",
+    "auto_examples/*.py",
+    "auto_examples/*.zip",
+]
 root_doc = "index"
 default_role = "literal"
 # References to scikit-learn, numpy, torch... cannot resolve without
@@ -69,17 +82,42 @@ numpydoc_attributes_as_param_list = True
 
 # -- HTML --------------------------------------------------------------------
 
-html_theme = "alabaster"
+# The PyData theme, as scikit-learn, skorch and imbalanced-learn use.
+html_theme = "pydata_sphinx_theme"
 html_title = f"skneuro {release}"
 html_theme_options = {
-    "description": "scikit-learn compatible neural estimators and image transformers",
-    "fixed_sidebar": True,
-    "show_relbars": True,
+    "navbar_align": "left",
+    "show_toc_level": 2,
+    "navigation_depth": 3,
+    "secondary_sidebar_items": ["page-toc"],
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version"],
+    "show_prev_next": True,
 }
-html_sidebars = {
-    "**": ["about.html", "navigation.html", "relations.html", "searchbox.html"]
-}
+html_sidebars = {"index": [], "getting_started": [], "reproducing": []}
 html_show_sourcelink = False
+
+# -- sphinx-gallery ------------------------------------------------------------
+
+sphinx_gallery_conf = {
+    "examples_dirs": str(DOCS.parent / "examples"),
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"/plot_",
+    "within_subsection_order": "gallery_order.ExampleOrder",
+    "download_all_examples": False,
+    "abort_on_example_error": True,
+    "only_warn_on_example_error": False,
+    "remove_config_comments": True,
+    "min_reported_time": 1,
+    # The timing page would load its table styles from CDNs.
+    "write_computation_times": False,
+    "show_memory": False,
+    "image_scrapers": ("matplotlib",),
+    "matplotlib_animations": False,
+    # No intersphinx or embedding of links to other projects: no network.
+    "reference_url": {},
+    "backreferences_dir": None,
+}
 
 
 # -- Docstrings written for scikit-learn's own documentation -----------------

@@ -108,7 +108,9 @@ class PruningAutoencoder(BaseNeuralTransformer):
         The network at every width reached, as NumPy weight arrays.
     pruning_history_ : list of dict
         One record per pruning step: ``units_left``, ``action``
-        (``"similar"``, ``"complementary"`` or ``"constant"``), ``pair``
+        (``"similar"``, ``"complementary"``, ``"complementary-merge"`` (a
+        pair at more than 90 degrees merged into one unit, as the
+        progressive strategy does) or ``"constant"``), ``pair``
         (unit indices before the step), ``angle``, ``loss_before`` (before
         the step), ``loss_pruned`` (right after it) and ``loss_after``
         (after retraining). Losses are reconstruction MSEs on the training

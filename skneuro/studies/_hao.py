@@ -181,6 +181,7 @@ def _feature_groups_report(out, frame, settings, chance, table_data):
         )
         display.plot(ax=ax)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.legend(loc="best", fontsize="small")
     fig.suptitle("MLP by hidden size and feature group (Hao, Figures 1 and 2)")
     figures.append(save_figure(fig, out / "feature_groups_by_hidden_size.png"))
 
@@ -486,7 +487,9 @@ def _images_report(out, frame, settings, images):
         "",
         markdown_table(pd.DataFrame(windows)),
         "",
-        "Per-class test accuracy (last epoch):",
+        "Per-class test accuracy of the final model (its batch-norm statistics "
+        "recomputed on the training data after the last epoch, so it may differ "
+        "slightly from the last point of the curves):",
         "",
         markdown_table(per_class),
         "",

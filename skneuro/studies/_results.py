@@ -93,8 +93,8 @@ class ResultsTable:
                 raise SettingsMismatchError(
                     f"{self.out} holds results of the {name!r} study run with other "
                     f"settings ({'; '.join(changes)}). Resuming would mix runs "
-                    "that are not comparable: use another --out, or the same "
-                    "settings to resume."
+                    "that are not comparable: write into another output folder "
+                    "(--out), or use the same settings to resume."
                 )
         else:
             write_text_atomic(self.settings_path, json.dumps(settings, indent=2))
