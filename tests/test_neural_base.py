@@ -41,7 +41,7 @@ class TinyRegressor(RegressorMixin, BaseNeuralNet):
     Parameters
     ----------
     max_epochs, lr, batch_size, optimizer, alpha, callbacks, device,
-    random_state, verbose, warm_start
+    n_threads, random_state, verbose, warm_start
         As for every skneuro neural estimator.
     """
 
@@ -55,6 +55,7 @@ class TinyRegressor(RegressorMixin, BaseNeuralNet):
         alpha=0.0,
         callbacks=None,
         device="cpu",
+        n_threads=None,
         random_state=None,
         verbose=0,
         warm_start=False,
@@ -62,6 +63,7 @@ class TinyRegressor(RegressorMixin, BaseNeuralNet):
         self.max_epochs, self.lr, self.batch_size = max_epochs, lr, batch_size
         self.optimizer, self.alpha, self.callbacks = optimizer, alpha, callbacks
         self.device, self.random_state = device, random_state
+        self.n_threads = n_threads
         self.verbose, self.warm_start = verbose, warm_start
 
     def _module_spec(self, n_features, n_outputs):
@@ -123,7 +125,7 @@ class TinyAutoencoder(BaseNeuralTransformer):
     n_codes : int
         Width of the code.
     max_epochs, lr, batch_size, optimizer, alpha, callbacks, device,
-    random_state, verbose, warm_start
+    n_threads, random_state, verbose, warm_start
         As for every skneuro neural estimator.
     """
 
@@ -138,6 +140,7 @@ class TinyAutoencoder(BaseNeuralTransformer):
         alpha=0.0,
         callbacks=None,
         device="cpu",
+        n_threads=None,
         random_state=None,
         verbose=0,
         warm_start=False,
@@ -146,6 +149,7 @@ class TinyAutoencoder(BaseNeuralTransformer):
         self.max_epochs, self.lr, self.batch_size = max_epochs, lr, batch_size
         self.optimizer, self.alpha, self.callbacks = optimizer, alpha, callbacks
         self.device, self.random_state = device, random_state
+        self.n_threads = n_threads
         self.verbose, self.warm_start = verbose, warm_start
 
     def _module_spec(self, n_features, n_outputs):

@@ -112,7 +112,12 @@ def test_other_settings_into_the_same_out_are_refused(tmp_path, capsys):
     assert (out / "pool_interpolate.csv").read_bytes() == before
 
 
-def test_a_killed_study_resumes_without_redoing_or_duplicating(tmp_path):
+CASES_RUN = ["baseline", "2x2/2", "3x3/1"]
+
+
+@pytest.mark.parametrize("n_jobs", ["1", "2"])
+def test_a_killed_study_resumes_without_redoing_or_duplicating(tmp_path, n_jobs):
+    """Killed after 2 runs, one after another or two at a time in workers."""
     out = tmp_path / "out"
     command = [
         sys.executable,
@@ -123,30 +128,41 @@ def test_a_killed_study_resumes_without_redoing_or_duplicating(tmp_path):
         "--out",
         str(out),
         "--repeats",
-        "3",
+        "2",
+        "--cases",
+        *CASES_RUN,
         "--epochs",
         "2",
+        "--n-jobs",
+        n_jobs,
         "--no-progress",
     ]
-    process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+    # A session of its own, so that the kill takes the workers with it.
+    process = subprocess.Popen(
+        command, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     csv = out / "pool_interpolate.csv"
     deadline = time.monotonic() + 300
     try:
         while time.monotonic() < deadline:
-            if csv.exists() and len(pd.read_csv(csv)) >= 3:
+            if csv.exists() and len(pd.read_csv(csv)) >= 2:
                 break
             assert process.poll() is None, "the study ended before it was killed"
             time.sleep(0.05)
-        os.kill(process.pid, signal.SIGKILL)
+        os.killpg(process.pid, signal.SIGKILL)
     finally:
         process.wait()
     killed = pd.read_csv(csv)
-    assert 3 <= len(killed) < 15
+    assert 2 <= len(killed) < 6
     subprocess.run(command, check=True, stderr=subprocess.DEVNULL)
     final = pd.read_csv(csv)
-    assert len(final) == 15 and final["run"].is_unique
-    # The runs finished before the kill were kept, not redone.
-    pd.testing.assert_frame_equal(final.iloc[: len(killed)], killed)
+    assert len(final) == 6 and final["run"].is_unique
+    # The rows are in the study's order, whatever order the runs finished in,
+    expected = [f"{case} #{r}" for r in range(2) for case in CASES_RUN]
+    assert final["run"].tolist() == expected
+    # and the runs finished before the kill were kept as they were.
+    kept = final.set_index("run").loc[killed["run"]].reset_index()
+    pd.testing.assert_frame_equal(kept, killed)
 
 
 @pytest.mark.parametrize(
@@ -225,3 +241,22 @@ def _empty(tmp_path):
 def _write(path, text):
     path.write_text(text)
     return path
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--n-jobs", "0"], "--n-jobs 0: give a positive count"),
+        (["--scheduler", "tcp://127.0.0.1:1"], "no Dask scheduler answered there"),
+    ],
+)
+def test_bad_parallel_options_fail_before_training_and_write_nothing(
+    tmp_path, capsys, monkeypatch, no_training, args, message
+):
+    pytest.importorskip("distributed")
+    monkeypatch.setattr("skneuro.studies._runs.CONNECT_TIMEOUT", "1s")
+    out = tmp_path / "out"
+    assert main(["study", "pool-interpolate", "--out", str(out), *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("skneuro: error:") and message in err
+    assert not out.exists()

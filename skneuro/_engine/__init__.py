@@ -8,8 +8,9 @@ its training loop (:mod:`.net`), the optimizers and their fast paths
 (:mod:`.optim`), what a Ctrl-C during training does (:mod:`.interrupt`),
 batch-norm statistics after training (:mod:`.batchnorm`), mixed precision on
 CUDA (:mod:`.precision`), the flat parameter buffer (:mod:`.packing`), the
-analytic fast step for plain MLP layouts (:mod:`.steps`) and the callbacks
-that the estimators add (:mod:`.callbacks`).
+analytic fast step for plain MLP layouts (:mod:`.steps`), how many threads a
+fit computes with (:mod:`.threads`) and the callbacks that the estimators add
+(:mod:`.callbacks`).
 
 Imports go one way: ``neural_network`` imports ``_engine``, never the other
 way round, and nothing here imports scikit-learn (a test reads the imports).
@@ -20,6 +21,7 @@ from skneuro._engine.data import TrainingData, predict_in_chunks
 from skneuro._engine.device import local_seed, resolve_device
 from skneuro._engine.net import TrainingNet
 from skneuro._engine.optim import OPTIMIZERS, optimizer_kwargs
+from skneuro._engine.threads import decide_threads, torch_threads
 
 __all__ = [
     "OPTIMIZERS",
@@ -27,8 +29,10 @@ __all__ = [
     "ProgressBar",
     "TrainingData",
     "TrainingNet",
+    "decide_threads",
     "local_seed",
     "optimizer_kwargs",
     "predict_in_chunks",
     "resolve_device",
+    "torch_threads",
 ]

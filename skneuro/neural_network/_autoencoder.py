@@ -9,7 +9,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from skneuro._engine import TrainingData, local_seed, predict_in_chunks
+from skneuro._engine import TrainingData, local_seed, predict_in_chunks, torch_threads
 from skneuro.neural_network import _pruning
 from skneuro.neural_network._base import BaseNeuralNet, check_fitted_X
 from skneuro.neural_network._modules import ACTIVATIONS, AutoencoderModule
@@ -94,6 +94,14 @@ class PruningAutoencoder(BaseNeuralTransformer):
     device : str, default="auto"
         ``"auto"``, ``"cpu"``, ``"cuda"``...; resolved in ``fit`` as
         ``device_``.
+    n_threads : int or None, default=None
+        Torch threads each ``fit`` computes with on the CPU. ``None`` decides
+        in ``fit`` from where it runs: torch's own count (which follows
+        ``OMP_NUM_THREADS``, set to ``cpu_count() // n_jobs`` in joblib's
+        workers), or in a Dask worker the machine's cores shared among the
+        task threads of its workers. The previous count is restored after
+        ``fit``; the count used is stored as ``n_threads_``. See
+        :ref:`scaling-out`.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation and shuffling; seeding stays local.
     verbose : int, default=0
@@ -121,7 +129,7 @@ class PruningAutoencoder(BaseNeuralTransformer):
     loss_threshold_ : float
         The threshold as an MSE (``loss_threshold`` times the mean feature
         variance with ``threshold_kind="relative"``).
-    net_, device_, history_, loss_curve_, loss_, best_loss_, n_epochs_, \
+    net_, device_, n_threads_, history_, loss_curve_, loss_, best_loss_, n_epochs_, \
 n_iter_, n_features_in_, feature_names_in_
         As for every skneuro neural estimator; the history runs over the
         first training and every retraining.
@@ -184,6 +192,7 @@ n_iter_, n_features_in_, feature_names_in_
         alpha=0.0,
         callbacks=None,
         device="auto",
+        n_threads=None,
         random_state=None,
         verbose=0,
     ):
@@ -205,6 +214,7 @@ n_iter_, n_features_in_, feature_names_in_
         self.alpha = alpha
         self.callbacks = callbacks
         self.device = device
+        self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose
 
@@ -252,7 +262,8 @@ n_iter_, n_features_in_, feature_names_in_
             )
         with forget_fit_on_error(self):
             self._fit(X, None, None, incremental=False)
-            self._prune(self._validate_X(X, reset=False))
+            with torch_threads(self.n_threads_):
+                self._prune(self._validate_X(X, reset=False))
         return self
 
     def _prune(self, X):
@@ -305,7 +316,7 @@ n_iter_, n_features_in_, feature_names_in_
             if loss <= self.loss_threshold_:
                 kept = width
         self._load(net, networks[kept])
-        self._set_fitted(net, self.device_, False)
+        self._set_fitted(net, self.device_, False, self.n_threads_)
         self.networks_ = networks
         self.n_hidden_units_ = kept
         self.pruning_history_ = history

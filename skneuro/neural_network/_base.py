@@ -30,10 +30,12 @@ from skneuro._engine import (
     ProgressBar,
     TrainingData,
     TrainingNet,
+    decide_threads,
     local_seed,
     optimizer_kwargs,
     predict_in_chunks,
     resolve_device,
+    torch_threads,
 )
 from skneuro.utils._fitted import forget_fitted_state
 from skneuro.utils._html import DocLinkMixin
@@ -77,6 +79,7 @@ class BaseNeuralNet(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         "alpha": [Interval(numbers.Real, 0, None, closed="left")],
         "callbacks": [list, None],
         "device": [str],
+        "n_threads": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
@@ -186,7 +189,8 @@ class BaseNeuralNet(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             net = self._warm_net(*shape) if warm else self._new_net(device, *shape)
             self._configure(net, loss_scale, early_stopping)
             generator = torch.Generator().manual_seed(seed)
-            with local_seed(seed, device):
+            n_threads = decide_threads(self.n_threads)
+            with torch_threads(n_threads), local_seed(seed, device):
                 if not warm:
                     net.initialize()
                 train = TrainingData(*train, device=device)
@@ -200,10 +204,10 @@ class BaseNeuralNet(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
                     )
                 except KeyboardInterrupt:
                     if len(net.history):
-                        self._set_fitted(net, device, early_stopping)
+                        self._set_fitted(net, device, early_stopping, n_threads)
                         kept = True
                     raise
-            self._set_fitted(net, device, early_stopping)
+            self._set_fitted(net, device, early_stopping, n_threads)
         except BaseException:
             if not kept:
                 forget_fitted_state(self)
@@ -332,10 +336,11 @@ class BaseNeuralNet(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             ]
         return callbacks
 
-    def _set_fitted(self, net, device, early_stopping):
+    def _set_fitted(self, net, device, early_stopping, n_threads):
         rows = list(net.history)
         self.net_ = net
         self.device_ = device
+        self.n_threads_ = n_threads
         self.history_ = net.history
         self.loss_curve_ = [row["train_loss"] for row in rows]
         self.n_epochs_ = self.n_iter_ = len(rows)

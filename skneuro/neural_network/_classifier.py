@@ -161,8 +161,8 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralNet):
             train, valid = train + [None], valid + [None]
         return tuple(train), tuple(valid)
 
-    def _set_fitted(self, net, device, early_stopping):
-        super()._set_fitted(net, device, early_stopping)
+    def _set_fitted(self, net, device, early_stopping, n_threads):
+        super()._set_fitted(net, device, early_stopping, n_threads)
         self.validation_scores_ = self.best_validation_score_ = None
         if early_stopping:
             rows = list(net.history)

@@ -59,6 +59,14 @@ class SmallCNN(BaseImageClassifier):
     device : str, default="auto"
         ``"auto"`` (CUDA when available), ``"cpu"``, ``"cuda"``...;
         resolved in ``fit`` as ``device_``.
+    n_threads : int or None, default=None
+        Torch threads each ``fit`` computes with on the CPU. ``None`` decides
+        in ``fit`` from where it runs: torch's own count (which follows
+        ``OMP_NUM_THREADS``, set to ``cpu_count() // n_jobs`` in joblib's
+        workers), or in a Dask worker the machine's cores shared among the
+        task threads of its workers. The previous count is restored after
+        ``fit``; the count used is stored as ``n_threads_``. See
+        :ref:`scaling-out`.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, shuffling and the validation split; seeding
         stays local.
@@ -80,7 +88,7 @@ class SmallCNN(BaseImageClassifier):
     n_features_in_ : int
         ``X.shape[1]`` in ``fit``, as scikit-learn counts it (the pixels of
         flat input, the height or the channels otherwise).
-    net_, device_, history_, loss_curve_, loss_, best_loss_, n_epochs_, \
+    net_, device_, n_threads_, history_, loss_curve_, loss_, best_loss_, n_epochs_, \
 n_iter_, validation_scores_, best_validation_score_
         As for every skneuro neural classifier.
 
@@ -131,6 +139,7 @@ n_iter_, validation_scores_, best_validation_score_
         n_iter_no_change=10,
         tol=1e-4,
         device="auto",
+        n_threads=None,
         random_state=None,
         verbose=0,
         warm_start=False,
@@ -151,6 +160,7 @@ n_iter_, validation_scores_, best_validation_score_
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.device = device
+        self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start

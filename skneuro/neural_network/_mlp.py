@@ -62,6 +62,14 @@ class MLPClassifier(BaseNeuralClassifier):
         ``"auto"`` trains on CUDA when available and on the CPU otherwise;
         ``"cpu"``, ``"cuda"`` or ``"cuda:N"`` choose explicitly. Resolved in
         ``fit`` and stored as ``device_``.
+    n_threads : int or None, default=None
+        Torch threads each ``fit`` computes with on the CPU. ``None`` decides
+        in ``fit`` from where it runs: torch's own count (which follows
+        ``OMP_NUM_THREADS``, set to ``cpu_count() // n_jobs`` in joblib's
+        workers), or in a Dask worker the machine's cores shared among the
+        task threads of its workers. The previous count is restored after
+        ``fit``; the count used is stored as ``n_threads_``. See
+        :ref:`scaling-out`.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling and the validation split. With
         an int, the global torch and numpy random states are left as they
@@ -97,6 +105,8 @@ class MLPClassifier(BaseNeuralClassifier):
         The trained skorch net; ``net_.module_`` is the torch module.
     device_ : str
         Device the network was trained on.
+    n_threads_ : int
+        Torch threads the last ``fit`` computed with.
     history_ : skorch.History
         One record per epoch: ``epoch``, ``train_loss``, and ``valid_loss``
         with early stopping (``dur`` with ``verbose=2``). Per-batch records
@@ -177,6 +187,7 @@ class MLPClassifier(BaseNeuralClassifier):
         n_iter_no_change=10,
         tol=1e-4,
         device="auto",
+        n_threads=None,
         random_state=None,
         verbose=0,
         warm_start=False,
@@ -195,6 +206,7 @@ class MLPClassifier(BaseNeuralClassifier):
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.device = device
+        self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start

@@ -8,6 +8,7 @@ from pathlib import Path
 from skneuro.studies._data import data_kind
 from skneuro.studies._pool_interpolate import CASES
 from skneuro.studies._report import write_report, write_section
+from skneuro.studies._runs import compute_on
 
 KINDS = {
     "features": "a feature table",
@@ -54,6 +55,17 @@ def _parser():
         help="pool-interpolate: the pooling cases to run (all five by default)",
     )
     study.add_argument("--device", default="auto", help="'auto', 'cpu', 'cuda'...")
+    study.add_argument(
+        "--n-jobs",
+        type=int,
+        help="runs (fits) at once: 1 by default, -1 for every core or, with "
+        "--scheduler, every worker thread of the cluster",
+    )
+    study.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="a Dask scheduler (tcp://host:8786) to spread the runs over",
+    )
     study.add_argument("--no-progress", action="store_true", help="no progress bars")
     return parser
 
@@ -85,9 +97,19 @@ def _plan(args):
             kwargs["cases"] = tuple(args.cases)
         if kind is not None and kind in accepts[name]:
             kwargs["data"] = args.data
-        kwargs.update(seed=args.seed, device=args.device)
+        kwargs.update(seed=args.seed, device=args.device, n_jobs=_n_jobs(args))
         plan.append((name, kwargs))
     return plan
+
+
+def _n_jobs(args):
+    if args.n_jobs is None:
+        return -1 if args.scheduler else 1
+    if args.n_jobs == 0 or args.n_jobs < -1:
+        raise ValueError(
+            f"--n-jobs {args.n_jobs}: give a positive count, or -1 for all."
+        )
+    return args.n_jobs
 
 
 def run(argv=None):
@@ -102,11 +124,12 @@ def run(argv=None):
         raise ValueError("--epochs must be at least 1.")
     out = Path(args.out)
     start = time.perf_counter()
-    for name, kwargs in plan:
-        section = STUDY_FUNCTIONS[name](
-            out, show_progress=not args.no_progress, **kwargs
-        )
-        write_section(out, name, section)
+    with compute_on(args.scheduler):
+        for name, kwargs in plan:
+            section = STUDY_FUNCTIONS[name](
+                out, show_progress=not args.no_progress, **kwargs
+            )
+            write_section(out, name, section)
     return write_report(
         out,
         STUDIES,

@@ -46,6 +46,7 @@ from skneuro.studies._common import (
 )
 from skneuro.studies._data import feature_data, image_data
 from skneuro.studies._results import ResultsTable
+from skneuro.studies._runs import run_pending
 
 SCORING = {"accuracy": "accuracy", "neg_log_loss": "neg_log_loss"}
 
@@ -59,14 +60,17 @@ def run_feature_groups(
     cv=5,
     seed=0,
     device="auto",
+    n_jobs=1,
     show_progress=True,
 ):
     """Search hidden sizes per feature group; write results, figures, report.
 
     ``Pipeline(FeatureGroupSelector, StandardScaler, MLPClassifier)`` in
     ``GridSearchCV`` over ``hidden_sizes`` for each group and for all
-    features together, cross-validated (stratified ``cv`` folds). Returns
-    the study's section of the report (Markdown).
+    features together, cross-validated (stratified ``cv`` folds). The
+    searches fit ``n_jobs`` pipelines at once (joblib; on a Dask cluster
+    under ``joblib.parallel_config(backend="dask")``). Returns the study's
+    section of the report (Markdown).
 
     Examples
     --------
@@ -115,6 +119,7 @@ def run_feature_groups(
                 scoring=SCORING,
                 cv=folds,
                 refit=False,
+                n_jobs=n_jobs,
             ).fit(X, y)
             results = search.cv_results_
             reference = cross_validate(
@@ -129,6 +134,7 @@ def run_feature_groups(
                 y,
                 scoring=SCORING,
                 cv=folds,
+                n_jobs=n_jobs,
             )
             row = {"run": key, "group": group}
             for name in SCORING:
@@ -218,6 +224,38 @@ def _feature_groups_report(out, frame, settings, chance, table_data):
     return "\n".join(lines) + "\n"
 
 
+def _compress_group(
+    group, X, hidden_units, loss_threshold, epochs, retrain_epochs, seed, device
+):
+    """One run: a pruned autoencoder of one group's standard-scaled features."""
+    import matplotlib.pyplot as plt
+
+    X = StandardScaler().fit_transform(X)
+    ae = PruningAutoencoder(
+        hidden_units,
+        loss_threshold=loss_threshold,
+        threshold_kind="relative",
+        max_epochs=epochs,
+        retrain_epochs=retrain_epochs,
+        min_hidden_units=1,
+        random_state=seed,
+        device=device,
+    ).fit(X)
+    curve = PruningCurveDisplay.from_estimator(ae, X)
+    plt.close(curve.figure_)
+    return {
+        "group": group,
+        "features": X.shape[1],
+        "units_left": int(ae.n_hidden_units_),
+        "loss": float(-ae.score(X)),
+        "variance": float(np.mean(np.var(X, axis=0))),
+        "threshold_mse": float(ae.loss_threshold_),
+        "curve_units": json.dumps([int(u) for u in curve.units_left]),
+        "curve_loss": json.dumps([float(v) for v in curve.losses]),
+        "curve_pca": json.dumps([float(v) for v in curve.pca_losses]),
+    }
+
+
 def run_compression(
     out,
     *,
@@ -228,6 +266,7 @@ def run_compression(
     retrain_epochs=200,
     seed=0,
     device="auto",
+    n_jobs=1,
     show_progress=True,
 ):
     """Prune an autoencoder per feature group; write results, figures, report.
@@ -236,7 +275,9 @@ def run_compression(
     ``PruningAutoencoder(hidden_units)`` that is pruned progressively (Hao's
     strategy) while its reconstruction error stays under ``loss_threshold``
     times the data's mean feature variance (``threshold_kind="relative"``).
-    Returns the study's section of the report (Markdown).
+    The groups run ``n_jobs`` at once (joblib, or Dask as for
+    :func:`run_feature_groups`). Returns the study's section of the report
+    (Markdown).
 
     Examples
     --------
@@ -259,44 +300,30 @@ def run_compression(
         "seed": seed,
     }
     table = ResultsTable(out, "compression", settings)
-    runs = [(group, group) for group in table_data.groups]
-    done = table.done()
-    with progress(runs, done, "compression", show_progress) as bar:
-        for key, group in runs:
-            if key in done:
-                continue
-            X = StandardScaler().fit_transform(
-                table_data.X[table_data.groups[group]].to_numpy(dtype=np.float64)
-            )
-            ae = PruningAutoencoder(
-                hidden_units,
-                loss_threshold=loss_threshold,
-                threshold_kind="relative",
-                max_epochs=epochs,
-                retrain_epochs=retrain_epochs,
-                min_hidden_units=1,
-                random_state=seed,
-                device=device,
-            ).fit(X)
-            curve = PruningCurveDisplay.from_estimator(ae, X)
-            import matplotlib.pyplot as plt
-
-            plt.close(curve.figure_)
-            variance = float(np.mean(np.var(X, axis=0)))
-            row = {
-                "run": key,
+    runs = [
+        (
+            group,
+            {
                 "group": group,
-                "features": X.shape[1],
-                "units_left": int(ae.n_hidden_units_),
-                "loss": float(-ae.score(X)),
-                "variance": variance,
-                "threshold_mse": float(ae.loss_threshold_),
-                "curve_units": json.dumps([int(u) for u in curve.units_left]),
-                "curve_loss": json.dumps([float(v) for v in curve.losses]),
-                "curve_pca": json.dumps([float(v) for v in curve.pca_losses]),
-            }
-            table.add(row)
-            bar.update()
+                "X": table_data.X[columns].to_numpy(dtype=np.float64),
+                "hidden_units": hidden_units,
+                "loss_threshold": loss_threshold,
+                "epochs": epochs,
+                "retrain_epochs": retrain_epochs,
+                "seed": seed,
+                "device": device,
+            },
+        )
+        for group, columns in table_data.groups.items()
+    ]
+    run_pending(
+        table,
+        runs,
+        _compress_group,
+        n_jobs=n_jobs,
+        description="compression",
+        show_progress=show_progress,
+    )
     return _compression_report(out, table.frame(), settings, table_data)
 
 
@@ -345,6 +372,43 @@ def _compression_report(out, frame, settings, table_data):
     return "\n".join(lines) + "\n"
 
 
+def _train_googlenet(
+    X, y, class_names, repeat, seed, input_size, epochs, device, verbose
+):
+    """One run: GoogLeNet on the 80/20 split of ``seed``, scored every epoch."""
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.2, stratify=y, random_state=seed
+    )
+    classes = np.unique(y_train)
+    clf = GoogLeNetClassifier(
+        input_size=input_size,
+        max_epochs=epochs,
+        random_state=seed,
+        device=device,
+        verbose=verbose,
+        callbacks=[
+            ("test", TestScores(_as_batch(X_test), y_test, classes)),
+            (
+                "train_scores",
+                TestScores(_as_batch(X_train), y_train, classes, prefix="fit"),
+            ),
+        ],
+    ).fit(_as_batch(X_train), y_train)
+    predicted = clf.predict(_as_batch(X_test))
+    row = {"repeat": repeat}
+    for prefix in ("test", "fit"):
+        for metric in ("loss", "accuracy"):
+            name = f"{prefix}_{metric}"
+            row[f"{name}_by_epoch"] = by_epoch(clf, name)
+    row["test_accuracy"] = float(np.mean(predicted == y_test))
+    for c in classes:
+        mask = y_test == c
+        row[f"class {class_names[c]}"] = (
+            float(np.mean(predicted[mask] == c)) if mask.any() else np.nan
+        )
+    return row
+
+
 def run_images(
     out,
     *,
@@ -354,13 +418,15 @@ def run_images(
     repeats=1,
     seed=0,
     device="auto",
+    n_jobs=1,
     show_progress=True,
 ):
     """GoogLeNet on raw images; write results, figures, report.
 
     An 80/20 stratified split per repeat; after every epoch the network is
-    scored on the training and the test split. Returns the study's section
-    of the report (Markdown).
+    scored on the training and the test split. Repeats run ``n_jobs`` at
+    once (joblib, or Dask as for :func:`run_feature_groups`). Returns the
+    study's section of the report (Markdown).
 
     Examples
     --------
@@ -382,49 +448,28 @@ def run_images(
         "seed": seed,
     }
     table = ResultsTable(out, "images", settings)
-    runs = [(f"#{r}", r) for r in range(repeats)]
-    done = table.done()
-    names = images.target_names or [str(c) for c in np.unique(images.y)]
-    with progress(runs, done, "images", show_progress) as bar:
-        for key, r in runs:
-            if key in done:
-                continue
-            X_train, X_test, y_train, y_test = train_test_split(
-                images.X,
-                images.y,
-                test_size=0.2,
-                stratify=images.y,
-                random_state=seed + r,
-            )
-            classes = np.unique(y_train)
-            clf = GoogLeNetClassifier(
-                input_size=input_size,
-                max_epochs=epochs,
-                random_state=seed + r,
-                device=device,
-                verbose=int(show_progress),
-                callbacks=[
-                    ("test", TestScores(_as_batch(X_test), y_test, classes)),
-                    (
-                        "train_scores",
-                        TestScores(_as_batch(X_train), y_train, classes, prefix="fit"),
-                    ),
-                ],
-            ).fit(_as_batch(X_train), y_train)
-            predicted = clf.predict(_as_batch(X_test))
-            row = {"run": key, "repeat": r}
-            for prefix in ("test", "fit"):
-                for metric in ("loss", "accuracy"):
-                    name = f"{prefix}_{metric}"
-                    row[f"{name}_by_epoch"] = by_epoch(clf, name)
-            row["test_accuracy"] = float(np.mean(predicted == y_test))
-            for c in classes:
-                mask = y_test == c
-                row[f"class {names[int(np.searchsorted(np.unique(images.y), c))]}"] = (
-                    float(np.mean(predicted[mask] == c)) if mask.any() else np.nan
-                )
-            table.add(row)
-            bar.update()
+    all_classes = np.unique(images.y)
+    names = images.target_names or [str(c) for c in all_classes]
+    common = {
+        "X": images.X,
+        "y": images.y,
+        "class_names": dict(zip(all_classes.tolist(), names, strict=True)),
+        "input_size": input_size,
+        "epochs": epochs,
+        "device": device,
+        "verbose": int(show_progress and n_jobs == 1),
+    }
+    runs = [
+        (f"#{r}", {**common, "repeat": r, "seed": seed + r}) for r in range(repeats)
+    ]
+    run_pending(
+        table,
+        runs,
+        _train_googlenet,
+        n_jobs=n_jobs,
+        description="images",
+        show_progress=show_progress,
+    )
     return _images_report(out, table.frame(), settings, images)
 
 

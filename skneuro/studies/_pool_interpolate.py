@@ -24,12 +24,12 @@ from skneuro.studies._common import (
     curves,
     markdown_table,
     mean_and_spread,
-    progress,
     save_figure,
     test_scores,
 )
 from skneuro.studies._data import image_data
 from skneuro.studies._results import ResultsTable
+from skneuro.studies._runs import run_pending
 
 #: Buell's four cases, (window, stride), and the baseline without pooling.
 CASES = {
@@ -59,6 +59,27 @@ def _pipeline(case, image_shape, epochs, seed, device, callbacks=None, verbose=0
     return Pipeline(steps)
 
 
+def _run_case(X, y, image_shape, case, repeat, seed, epochs, device, verbose):
+    """One run: ``case`` trained and scored on the 80/20 split of ``seed``."""
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.2, stratify=y, random_state=seed
+    )
+    prefix = _pipeline(case, image_shape, epochs, seed, device)[:-1]
+    seen = prefix.fit(X_train).transform(X_test)
+    seen = seen.reshape(len(seen), 1, *image_shape).astype(np.float32)
+    scorer = TestScores(seen, y_test, np.unique(y_train))
+    pipe = _pipeline(
+        case, image_shape, epochs, seed, device, [("test", scorer)], verbose=verbose
+    )
+    pipe.fit(X_train, y_train)
+    row = {"case": case, "repeat": repeat}
+    row.update(test_scores(y_test, pipe.predict(X_test)))
+    for name in SCORES:
+        row[f"{name}_by_epoch"] = by_epoch(pipe[-1], f"test_{name}")
+    row["train_loss_by_epoch"] = by_epoch(pipe[-1], "train_loss")
+    return row
+
+
 def run_pool_interpolate(
     out,
     *,
@@ -68,6 +89,7 @@ def run_pool_interpolate(
     seed=0,
     device="auto",
     cases=tuple(CASES),
+    n_jobs=1,
     show_progress=True,
 ):
     """Run Buell's pooling study and write its results, figures and report.
@@ -88,8 +110,13 @@ def run_pool_interpolate(
     cases : sequence of str
         Among ``"baseline"``, ``"2x2/1"``, ``"2x2/2"``, ``"3x3/1"``,
         ``"3x3/2"``.
+    n_jobs : int
+        Runs at once, in joblib workers (``-1``: all cores); under
+        ``joblib.parallel_config(backend="dask")``, on a Dask cluster. Rows
+        are written as runs finish, in the same order and with the same
+        scores as one after another.
     show_progress : bool
-        tqdm progress bars over runs and epochs.
+        tqdm progress bars over runs (and epochs, with ``n_jobs=1``).
 
     Returns
     -------
@@ -123,37 +150,27 @@ def run_pool_interpolate(
         "cases": list(cases),
     }
     table = ResultsTable(out, "pool_interpolate", settings)
-    runs = [(f"{case} #{r}", case, r) for r in range(repeats) for case in cases]
-    done = table.done()
-    with progress(runs, done, "pool-interpolate", show_progress) as bar:
-        for key, case, r in runs:
-            if key in done:
-                continue
-            split = train_test_split(
-                X, images.y, test_size=0.2, stratify=images.y, random_state=seed + r
-            )
-            X_train, X_test, y_train, y_test = split
-            prefix = _pipeline(case, image_shape, epochs, seed + r, device)[:-1]
-            seen = prefix.fit(X_train).transform(X_test)
-            seen = seen.reshape(len(seen), 1, *image_shape).astype(np.float32)
-            scorer = TestScores(seen, y_test, np.unique(y_train))
-            pipe = _pipeline(
-                case,
-                image_shape,
-                epochs,
-                seed + r,
-                device,
-                [("test", scorer)],
-                verbose=int(show_progress),
-            )
-            pipe.fit(X_train, y_train)
-            row = {"run": key, "case": case, "repeat": r}
-            row.update(test_scores(y_test, pipe.predict(X_test)))
-            for name in SCORES:
-                row[f"{name}_by_epoch"] = by_epoch(pipe[-1], f"test_{name}")
-            row["train_loss_by_epoch"] = by_epoch(pipe[-1], "train_loss")
-            table.add(row)
-            bar.update()
+    common = {
+        "X": X,
+        "y": images.y,
+        "image_shape": image_shape,
+        "epochs": epochs,
+        "device": device,
+        "verbose": int(show_progress and n_jobs == 1),
+    }
+    runs = [
+        (f"{case} #{r}", {**common, "case": case, "repeat": r, "seed": seed + r})
+        for r in range(repeats)
+        for case in cases
+    ]
+    run_pending(
+        table,
+        runs,
+        _run_case,
+        n_jobs=n_jobs,
+        description="pool-interpolate",
+        show_progress=show_progress,
+    )
     return _report(out, table.frame(), X, image_shape, images.description, settings)
 
 

@@ -107,11 +107,18 @@ class ResultsTable:
         """Keys of the finished runs."""
         return {str(row["run"]) for row in self.rows}
 
-    def add(self, row):
-        """Append the row of a finished run (its key in ``row["run"]``)."""
+    def add(self, row, order=None):
+        """Add the row of a finished run (its key in ``row["run"]``).
+
+        With ``order`` (the study's run keys), rows are kept in that order
+        whatever order the runs finished in; otherwise in the order added.
+        """
         if str(row["run"]) in self.done():
             raise ValueError(f"run {row['run']!r} is already in {self.path}")
         self.rows.append(dict(row))
+        if order is not None:
+            position = {str(key): i for i, key in enumerate(order)}
+            self.rows.sort(key=lambda r: position.get(str(r["run"]), len(position)))
         frame = pd.DataFrame(self.rows)
         _atomic_write(self.path, lambda file: frame.to_csv(file, index=False))
 

@@ -1,0 +1,99 @@
+"""Where a study's runs execute: in this process, joblib workers, or Dask.
+
+A study is a list of independent runs (a pooling case on one split, one
+feature group's compression...). :func:`run_pending` hands the runs that the
+results table lacks to :class:`joblib.Parallel` and adds each run's row to
+the table in this process as soon as the run finishes, whichever worker ran
+it. The resume guarantees are therefore those of the sequential study: the
+table on disk holds whole rows of finished runs only, written atomically by
+one process, in the study's order of runs whatever order they finished in.
+
+:func:`compute_on` points joblib at a Dask scheduler (joblib's ``"dask"``
+backend, from ``distributed``), so that the same code spreads the runs over
+a cluster. skneuro ships no scheduler of its own.
+"""
+
+from contextlib import contextmanager
+
+from joblib import Parallel, delayed, parallel_config
+
+from skneuro.studies._common import progress
+
+#: How long ``--scheduler`` waits for the scheduler to answer.
+CONNECT_TIMEOUT = "10s"
+
+
+@contextmanager
+def compute_on(scheduler):
+    """Run the block's joblib work on the Dask scheduler at ``scheduler``.
+
+    Parameters
+    ----------
+    scheduler : str or None
+        A Dask scheduler's address (``tcp://host:8786``); ``None`` leaves
+        joblib's default (local processes).
+
+    Raises
+    ------
+    ValueError
+        When ``distributed`` is missing or the scheduler cannot be reached;
+        raised before any run starts.
+    """
+    if scheduler is None:
+        yield
+        return
+    try:
+        from distributed import Client
+    except ImportError as exc:
+        raise ValueError(
+            "--scheduler needs Dask's distributed scheduler: pip install "
+            "'skneuro[dask]' (here and on the workers)."
+        ) from exc
+    try:
+        client = Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ValueError(
+            f"--scheduler {scheduler}: no Dask scheduler answered there ({exc})."
+        ) from exc
+    with client, parallel_config(backend="dask", client=client):
+        yield
+
+
+def _keyed(function, key, kwargs):
+    return key, function(**kwargs)
+
+
+def run_pending(table, runs, function, *, n_jobs, description, show_progress):
+    """Run the runs that ``table`` lacks; add each row as its run finishes.
+
+    Parameters
+    ----------
+    table : ResultsTable
+        The study's results; its finished runs are skipped.
+    runs : list of (str, dict)
+        Each run's key and the keyword arguments of ``function``.
+    function : callable
+        A module-level function (it travels to worker processes) returning
+        the run's row as a dict, without its key.
+    n_jobs : int
+        Runs at once, as joblib counts them (``-1``: every core or, under
+        :func:`compute_on`, every worker thread of the cluster). ``1`` runs
+        them here, one after another.
+    description : str
+        The progress bar's label.
+    show_progress : bool
+        A progress bar over the runs.
+    """
+    order = [key for key, _ in runs]
+    done = table.done()
+    pending = [(key, kwargs) for key, kwargs in runs if key not in done]
+    with progress(runs, done, description, show_progress) as bar:
+        if n_jobs == 1:
+            finished = (_keyed(function, key, kwargs) for key, kwargs in pending)
+        else:
+            finished = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+                delayed(_keyed)(function, key, kwargs) for key, kwargs in pending
+            )
+        for key, row in finished:
+            table.add({"run": key, **row}, order=order)
+            bar.update()
