@@ -59,8 +59,8 @@ def compute_on(scheduler):
         yield
 
 
-def _keyed(function, key, kwargs):
-    return key, function(**kwargs)
+def _keyed(_function, _key, **kwargs):
+    return _key, _function(**kwargs)
 
 
 def run_pending(table, runs, function, *, n_jobs, description, show_progress):
@@ -89,10 +89,13 @@ def run_pending(table, runs, function, *, n_jobs, description, show_progress):
     pending = [(key, kwargs) for key, kwargs in runs if key not in done]
     with progress(runs, done, description, show_progress) as bar:
         if n_jobs == 1:
-            finished = (_keyed(function, key, kwargs) for key, kwargs in pending)
+            finished = (_keyed(function, key, **kwargs) for key, kwargs in pending)
         else:
+            # Arguments passed one by one (not in a dict) let joblib's dask
+            # backend scatter a large array once for all the runs that share
+            # it, instead of sending it with every run.
             finished = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-                delayed(_keyed)(function, key, kwargs) for key, kwargs in pending
+                delayed(_keyed)(function, key, **kwargs) for key, kwargs in pending
             )
         for key, row in finished:
             table.add({"run": key, **row}, order=order)
