@@ -163,17 +163,26 @@ def local_cluster(n_workers):
 
     The ``with`` blocks close the client and the cluster (and with it the
     worker processes) however the block ends, a failed assertion included.
+    Dask's nanny writes its ``pre-spawn-environ`` (``OMP_NUM_THREADS=1``,
+    ``MALLOC_TRIM_THRESHOLD_``...) into this process's ``os.environ`` before
+    it spawns a worker; the environment is put back on exit, so that the
+    processes later tests start do not inherit them.
     """
-    with (
-        distributed.LocalCluster(
-            n_workers=n_workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        yield client
+    saved = dict(os.environ)
+    try:
+        with (
+            distributed.LocalCluster(
+                n_workers=n_workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",
+            ) as cluster,
+            distributed.Client(cluster) as client,
+        ):
+            yield client
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 @pytest.fixture(scope="module")
@@ -232,7 +241,9 @@ def run_fit_in_worker(data, target):
 
 def test_a_lone_worker_fits_on_every_core_and_the_cluster_stops_on_failure(table):
     """The nanny's OMP_NUM_THREADS=1 does not hold a lone worker's fit to one
-    core, and the worker processes are gone after a block that failed."""
+    core, and the worker processes are gone after a block that failed, and
+    the nanny's variables are out of this process's environment."""
+    before = dict(os.environ)
     with pytest.raises(AssertionError, match="failing on purpose"):
         with local_cluster(1) as client:
             pids = list(client.run(os.getpid).values())
@@ -245,6 +256,7 @@ def test_a_lone_worker_fits_on_every_core_and_the_cluster_stops_on_failure(table
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+    assert dict(os.environ) == before
 
 
 def test_decide_threads_outside_a_worker_ignores_dask():
