@@ -455,6 +455,23 @@ def test_prediction_runs_in_chunks_whatever_the_batch_size(iris, monkeypatch):
 
 
 # -- faults fixed --------------------------------------------------------------
+@pytest.fixture
+def sigint_disposition():
+    """Set how this process takes SIGINT for one test, and put it back after.
+
+    A shell starts background jobs with SIGINT ignored, and Python keeps that;
+    the Ctrl-C tests set Python's own handler, as in an interactive session.
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    yield lambda handler: signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGINT, previous)
+
+
+@pytest.fixture
+def interactive(sigint_disposition):
+    sigint_disposition(signal.default_int_handler)
+
+
 class InterruptAt(Callback):
     """Deliver a real SIGINT (Ctrl-C) at a given batch of a given epoch."""
 
@@ -476,7 +493,7 @@ class RecordWeights(Callback):
         self.per_epoch.append([p.detach().clone() for p in net.module_.parameters()])
 
 
-def test_ctrl_c_keeps_the_model_of_the_last_finished_epoch(iris):
+def test_ctrl_c_keeps_the_model_of_the_last_finished_epoch(iris, interactive):
     X, y = iris
     clf = MLPClassifier(
         batch_size=32,
@@ -496,7 +513,7 @@ def test_ctrl_c_keeps_the_model_of_the_last_finished_epoch(iris):
     assert clf.n_epochs_ == 2 + FAST["max_epochs"]
 
 
-def test_ctrl_c_in_full_batch_training_finishes_the_epoch(iris):
+def test_ctrl_c_in_full_batch_training_finishes_the_epoch(iris, interactive):
     """One batch per epoch: the epoch under way finishes, then training stops."""
     X, y = iris
     clf = MLPClassifier(
@@ -517,7 +534,7 @@ class InterruptTwiceAt(InterruptAt):
             signal.raise_signal(signal.SIGINT)
 
 
-def test_a_second_ctrl_c_stops_at_once_back_where_the_call_started(iris):
+def test_a_second_ctrl_c_stops_at_once_back_where_the_call_started(iris, interactive):
     X, y = iris
     clf = MLPClassifier(warm_start=True, **FAST).fit(X, y)
     before = [p.detach().clone() for p in clf.net_.module_.parameters()]
@@ -530,7 +547,7 @@ def test_a_second_ctrl_c_stops_at_once_back_where_the_call_started(iris):
     assert clf.predict(X).shape == y.shape
 
 
-def test_ctrl_c_in_the_first_epoch_leaves_no_model(iris):
+def test_ctrl_c_in_the_first_epoch_leaves_no_model(iris, interactive):
     X, y = iris
     clf = MLPClassifier(
         batch_size=32, callbacks=[InterruptAt(epoch=1, batch=1)], **FAST
@@ -538,6 +555,18 @@ def test_ctrl_c_in_the_first_epoch_leaves_no_model(iris):
     with pytest.raises(KeyboardInterrupt):
         clf.fit(X, y)
     assert not hasattr(clf, "net_") and not hasattr(clf, "classes_")
+
+
+def test_an_ignored_sigint_does_not_stop_training(iris, sigint_disposition):
+    """A process that ignores SIGINT (a background job) trains on."""
+    sigint_disposition(signal.SIG_IGN)
+    X, y = iris
+    clf = MLPClassifier(
+        batch_size=32, callbacks=[InterruptTwiceAt(epoch=2, batch=1)], **FAST
+    )
+    clf.fit(X, y)
+    assert clf.n_epochs_ == FAST["max_epochs"]
+    assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
 
 
 def test_a_callback_stopping_training_is_not_an_interrupt(iris):
