@@ -291,7 +291,7 @@ def test_feature_names_out_nd_input_name_pixels(images):
     assert names[0] == "pixel_0_0" and names[1] == "pixel_0_1"
     assert names[4] == "pixel_1_0" and names[-1] == "pixel_2_3"
     X4 = images[:4, :3, :4].reshape(2, 2, 3, 4)  # 2 channels of 3x4 images
-    pi4 = PoolInterpolate().fit(X4)
+    pi4 = PoolInterpolate(data_format="channels_first").fit(X4)
     assert pi4.n_features_in_ == 2
     names4 = pi4.get_feature_names_out()
     assert len(names4) == 24
@@ -385,7 +385,7 @@ def test_error_image_shape_disagrees_with_nd_input():
 )
 def test_error_window_larger_than_image(X):
     with pytest.raises(ValueError, match="pool_size=.* is larger than the images"):
-        PoolInterpolate(pool_size=3).fit(X)
+        PoolInterpolate(pool_size=3, data_format="channels_first").fit(X)
 
 
 @pytest.mark.parametrize("param", ["pool_size", "stride"])

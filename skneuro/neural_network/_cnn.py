@@ -35,6 +35,15 @@ class SmallCNN(BaseImageClassifier):
         ``"valid"`` is the paper's exact layout, for images of at least
         16x16 pixels; ``"same"`` keeps the maps' size through the
         convolutions (and rounds the pools up), so that 8x8 digits work.
+    data_format : {"auto", "channels_first", "channels_last"}, default="auto"
+        Layout of 4-D input: ``"channels_first"`` is ``(n, channels, height,
+        width)``, skneuro's convention and PyTorch's; ``"channels_last"`` is
+        ``(n, height, width, channels)``, as matplotlib, scikit-image and
+        Keras hold colour images. ``"auto"`` reads it from the shape when
+        only one of axes 1 and 3 has at most 4 entries, and refuses a shape
+        that could be either (``(n, 3, 4, 3)``, ``(n, 16, 28, 28)``) with an
+        error saying to pass the layout. Flat and ``(n, height, width)``
+        input are grey images whatever this says.
     max_epochs : int, default=10
         Passes over the training data.
     lr : float, default=1e-3
@@ -85,6 +94,10 @@ class SmallCNN(BaseImageClassifier):
         Height and width of the training images.
     n_channels_ : int
         Channels of the training images.
+    data_format_ : {"channels_first", "channels_last"} or None
+        Layout of the 4-D training images (``None`` when ``fit`` saw flat
+        or ``(n, height, width)`` images); later 4-D input is read the same
+        way.
     n_features_in_ : int
         ``X.shape[1]`` in ``fit``, as scikit-learn counts it (the pixels of
         flat input, the height or the channels otherwise).
@@ -115,7 +128,6 @@ n_iter_, validation_scores_, best_validation_score_
 
     _parameter_constraints = {
         **BaseImageClassifier._parameter_constraints,
-        "image_shape": [tuple, list, None],
         "n_filters": [Interval(numbers.Integral, 1, None, closed="left")],
         "dense_units": ["array-like"],
         "padding": [StrOptions({"same", "valid"})],
@@ -128,6 +140,7 @@ n_iter_, validation_scores_, best_validation_score_
         dense_units=(64, 64, 32, 32),
         padding="same",
         *,
+        data_format="auto",
         max_epochs=10,
         lr=1e-3,
         batch_size=128,
@@ -146,6 +159,7 @@ n_iter_, validation_scores_, best_validation_score_
         callbacks=None,
     ):
         self.image_shape = image_shape
+        self.data_format = data_format
         self.n_filters = n_filters
         self.dense_units = dense_units
         self.padding = padding
@@ -175,11 +189,15 @@ n_iter_, validation_scores_, best_validation_score_
             )
 
     def _module_spec(self, n_features, n_outputs):
-        dense = tuple(int(u) for u in np.ravel(self.dense_units))
-        if not all(u >= 1 for u in dense):
+        dense = np.ravel(np.asarray(self.dense_units, dtype=object)).tolist()
+        if not all(
+            isinstance(u, numbers.Integral) and not isinstance(u, bool) and u >= 1
+            for u in dense
+        ):
             raise ValueError(
                 f"dense_units must hold positive ints; got {self.dense_units!r}."
             )
+        dense = tuple(int(u) for u in dense)
         return SmallCNNModule, {
             "in_channels": self.n_channels_,
             "image_size": self.image_shape_,

@@ -2,6 +2,7 @@
 
 import numbers
 import os
+import warnings
 
 import numpy as np
 from sklearn.utils._param_validation import Interval
@@ -14,6 +15,11 @@ from skneuro.neural_network._modules.googlenet import (
     TRUNK,
     check_pretrained,
 )
+
+#: The pixel values pretrained torchvision weights expect, and how far beyond
+#: them input may go (resizing overshoots a little) before fit and predict warn.
+PIXEL_RANGE = (0.0, 1.0)
+PIXEL_MARGIN = 0.5
 
 
 class GoogLeNetClassifier(BaseImageClassifier):
@@ -42,8 +48,12 @@ class GoogLeNetClassifier(BaseImageClassifier):
         is used only when it has as many classes. Images are then expected
         in [0, 1] and normalised as the pretrained network expects
         (ImageNet's normalisation followed by torchvision's
-        ``transform_input``); without weights, the per-channel mean and
-        standard deviation of the training images are used.
+        ``transform_input``): ``fit`` and ``predict`` warn when pixels go
+        beyond [-0.5, 1.5], as 8-bit images (0..255, such as
+        :func:`~skneuro.datasets.load_mnist` returns) or standard-scaled ones
+        do; divide 8-bit images by 255. Without weights, the per-channel
+        mean and standard deviation of the training images are used, so any
+        range works.
     aux_logits : bool, default=False
         Train GoogLeNet's two auxiliary classifiers as well, adding 0.3 times
         each one's loss to the training loss (Szegedy et al.). Prediction
@@ -53,6 +63,15 @@ class GoogLeNetClassifier(BaseImageClassifier):
         gradient, batch-norm statistics kept) and trains the classifier; a
         float in (0, 1) trains the trunk at that fraction of ``lr`` (a
         parameter group of its own); ``False`` trains everything at ``lr``.
+    data_format : {"auto", "channels_first", "channels_last"}, default="auto"
+        Layout of 4-D input: ``"channels_first"`` is ``(n, channels, height,
+        width)``, skneuro's convention and PyTorch's; ``"channels_last"`` is
+        ``(n, height, width, channels)``, as matplotlib, scikit-image and
+        Keras hold colour images. ``"auto"`` reads it from the shape when
+        only one of axes 1 and 3 has at most 4 entries, and refuses a shape
+        that could be either (``(n, 3, 4, 3)``, ``(n, 16, 28, 28)``) with an
+        error saying to pass the layout. Flat and ``(n, height, width)``
+        input are grey images whatever this says.
     max_epochs : int, default=30
         Passes over the training data.
     lr : float, default=1e-3
@@ -106,6 +125,10 @@ class GoogLeNetClassifier(BaseImageClassifier):
         Channels of the training images (1 or 3).
     input_mean_, input_std_ : tuple of 3 floats
         The per-channel normalisation the network applies to its input.
+    data_format_ : {"channels_first", "channels_last"} or None
+        Layout of the 4-D training images (``None`` when ``fit`` saw flat
+        or ``(n, height, width)`` images); later 4-D input is read the same
+        way.
     n_features_in_ : int
         ``X.shape[1]`` in ``fit``, as scikit-learn counts it.
     net_, device_, n_threads_, history_, loss_curve_, loss_, best_loss_, n_epochs_, \
@@ -132,7 +155,6 @@ n_iter_, validation_scores_, best_validation_score_
 
     _parameter_constraints = {
         **BaseImageClassifier._parameter_constraints,
-        "image_shape": [tuple, list, None],
         "input_size": [Interval(numbers.Integral, 16, None, closed="left")],
         "weights": [str, os.PathLike, None],
         "aux_logits": ["boolean"],
@@ -147,6 +169,7 @@ n_iter_, validation_scores_, best_validation_score_
         aux_logits=False,
         freeze=False,
         *,
+        data_format="auto",
         max_epochs=30,
         lr=1e-3,
         batch_size=32,
@@ -165,6 +188,7 @@ n_iter_, validation_scores_, best_validation_score_
         callbacks=None,
     ):
         self.image_shape = image_shape
+        self.data_format = data_format
         self.input_size = input_size
         self.weights = weights
         self.aux_logits = aux_logits
@@ -214,6 +238,21 @@ n_iter_, validation_scores_, best_validation_score_
         std[~(std > 0)] = 1.0  # constant channels are only centred
         self.input_mean_ = tuple(float(m) for m in np.resize(mean, 3))
         self.input_std_ = tuple(float(s) for s in np.resize(std, 3))
+
+    def _check_pixel_values(self, images):
+        if self.weights is None or images.size == 0:
+            return
+        low, high = float(images.min()), float(images.max())
+        if low < PIXEL_RANGE[0] - PIXEL_MARGIN or high > PIXEL_RANGE[1] + PIXEL_MARGIN:
+            warnings.warn(
+                f"{type(self).__name__}(weights=...) normalises images as the "
+                "pretrained network expects, for pixels in [0, 1], but X holds "
+                f"values from {low:.4g} to {high:.4g}: the network would see "
+                "images it was never trained on. Scale 8-bit images with "
+                "X / 255, and leave them unstandardised.",
+                UserWarning,
+                stacklevel=5,
+            )
 
     def _module_spec(self, n_features, n_outputs):
         return GoogLeNetModule, {

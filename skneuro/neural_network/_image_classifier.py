@@ -2,11 +2,17 @@
 
 import numpy as np
 from sklearn.base import _fit_context
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import validate_data
 
 from skneuro.neural_network._base import as_float32
 from skneuro.neural_network._classifier import BaseNeuralClassifier
-from skneuro.utils._images import as_image_batch
+from skneuro.utils._images import (
+    DATA_FORMATS,
+    as_image_batch,
+    image_dims,
+    resolve_data_format,
+)
 
 
 class BaseImageClassifier(BaseNeuralClassifier):
@@ -14,11 +20,13 @@ class BaseImageClassifier(BaseNeuralClassifier):
 
     Adds to :class:`BaseNeuralClassifier`: input as flat rows of
     ``height * width`` pixels (``image_shape``, or square),
-    ``(n, height, width)`` or ``(n, channels, height, width)``, turned into a
-    float32 ``(n, channels, height, width)`` batch; ``image_shape_`` and
-    ``n_channels_`` recorded by ``fit`` and enforced afterwards; training
-    under autocast with cuDNN autotuning on CUDA. Subclasses check the image
-    size their network needs in ``_check_before_training``.
+    ``(n, height, width)``, or 4-D channels-first or channels-last
+    (``data_format``, read by :mod:`skneuro.utils._images`), turned into a
+    float32 ``(n, channels, height, width)`` batch; ``image_shape_``,
+    ``n_channels_`` and ``data_format_`` recorded by ``fit`` and enforced
+    afterwards; training under autocast with cuDNN autotuning on CUDA.
+    Subclasses check the image size their network needs in
+    ``_check_before_training``.
 
     Convolutions compute in float32 through autograd, where a sample of
     weight k and k copies of it round differently, so these estimators take
@@ -27,6 +35,12 @@ class BaseImageClassifier(BaseNeuralClassifier):
     """
 
     _convolutional = True
+
+    _parameter_constraints = {
+        **BaseNeuralClassifier._parameter_constraints,
+        "image_shape": [tuple, list, None],
+        "data_format": [StrOptions(set(DATA_FORMATS))],
+    }
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
@@ -69,10 +83,10 @@ class BaseImageClassifier(BaseNeuralClassifier):
 
     def _validate_X(self, X, reset):
         shape = getattr(X, "shape", ())
-        if not reset and len(shape) > 2:
+        if not reset and len(shape) in (3, 4):
             # Before scikit-learn's feature count, which would report an
             # image of another size as "X has 10 features".
-            self._check_fitted_images(*_channels_height_width(shape))
+            self._check_fitted_images(shape)
         X = validate_data(
             self, X, reset=reset, allow_nd=True, dtype=[np.float32, np.float64]
         )
@@ -90,16 +104,29 @@ class BaseImageClassifier(BaseNeuralClassifier):
         )
         return self._images(X, reset), y
 
+    def _layout(self, shape, reset):
+        """How 4-D input of ``shape`` is laid out (``None`` for 2-D or 3-D)."""
+        if len(shape) != 4:
+            return None
+        if reset or self.data_format_ is None:
+            return resolve_data_format(shape, self.data_format)
+        return self.data_format_
+
     def _images(self, X, reset):
         """``X`` as a float32 ``(n, channels, height, width)`` batch."""
-        images = np.ascontiguousarray(as_image_batch(as_float32(X), self.image_shape))
+        layout = self._layout(X.shape, reset)
+        image_shape = self.image_shape if reset else self.image_shape_
+        batch = as_image_batch(as_float32(X), image_shape, layout or "auto")
+        images = np.ascontiguousarray(batch)
         channels, h, w = images.shape[1:]
         if reset:
             self._check_before_training(channels, h, w)
             self.n_channels_, self.image_shape_ = int(channels), (int(h), int(w))
+            self.data_format_ = layout
             self._learn_from_images(images)
         else:
-            self._check_fitted_images(channels, h, w)
+            self._check_fitted_images(X.shape)
+        self._check_pixel_values(images)
         return images
 
     def _check_before_training(self, channels, h, w):
@@ -109,6 +136,9 @@ class BaseImageClassifier(BaseNeuralClassifier):
     def _learn_from_images(self, images):
         """Record what the module needs of the training images (``fit`` only)."""
 
+    def _check_pixel_values(self, images):
+        """Warn about pixel values the network cannot read (fit and predict)."""
+
     def _predict_chunk_rows(self, device):
         # A convolution's activations are tens of times its input, so chunks
         # bounded by input bytes alone (8,000 28x28 images) spill out of the
@@ -117,17 +147,35 @@ class BaseImageClassifier(BaseNeuralClassifier):
         # GoogLeNet at input_size=64 550 and 790. A GPU wants larger ones.
         return 1024 if device.startswith("cuda") else 128
 
-    def _check_fitted_images(self, channels, h, w):
-        if (channels, (h, w)) != (self.n_channels_, self.image_shape_):
-            raise ValueError(
-                f"{type(self).__name__} was fitted on {self.n_channels_}-channel "
-                f"images of {self.image_shape_[0]}x{self.image_shape_[1]} pixels; "
-                f"got {channels}-channel images of {h}x{w}."
+    def _check_fitted_images(self, shape):
+        """Refuse images of another size, channel count or layout than fit's."""
+        if len(shape) == 2:
+            return  # validate_data has compared the feature count
+        fitted = (self.n_channels_, *self.image_shape_)
+        seen = image_dims(shape, self._layout(shape, reset=False) or "auto")
+        if seen == fitted:
+            return
+        c, h, w = fitted
+        hint = ""
+        if len(shape) == 4 and self.data_format_ is not None:
+            other = (
+                "channels_last"
+                if self.data_format_ == "channels_first"
+                else "channels_first"
             )
+            if image_dims(shape, other) == fitted:
+                hint = (
+                    f" X of shape {tuple(shape)} holds them {_LAYOUT_NAMES[other]}, "
+                    f"but the fit's were {_LAYOUT_NAMES[self.data_format_]}: pass "
+                    "the images in the layout of fit."
+                )
+        raise ValueError(
+            f"{type(self).__name__} was fitted on {c}-channel images of {h}x{w} "
+            f"pixels; got {seen[0]}-channel images of {seen[1]}x{seen[2]}.{hint}"
+        )
 
 
-def _channels_height_width(shape):
-    """Channels, height and width of an image batch of ``shape`` (3-D or 4-D)."""
-    if len(shape) == 3:
-        return 1, shape[1], shape[2]
-    return tuple(shape[1:4])
+_LAYOUT_NAMES = {
+    "channels_first": "channels-first (n, channels, height, width)",
+    "channels_last": "channels-last (n, height, width, channels)",
+}

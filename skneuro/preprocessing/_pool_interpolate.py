@@ -23,9 +23,14 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skneuro.utils._fitted import forget_fit_on_error
 from skneuro.utils._images import (
+    DATA_FORMATS,
+    channels_first,
     flat_image_shape,
+    image_dims,
+    in_layout,
     nd_image_shape,
     requested_image_shape,
+    resolve_data_format,
 )
 
 __all__ = ["PoolInterpolate"]
@@ -41,7 +46,7 @@ _TORCH_MIN_SIZE = 1 << 17
 
 # Fitted state kept in private attributes, dropped with the public ones when a
 # (re)fit fails: the old images' matrices must not meet a new feature count.
-_PRIVATE_FITTED = ("_matrices", "_fit_ndim")
+_PRIVATE_FITTED = ("_matrices", "_fit_ndim", "_fit_channels")
 
 # Batches going through torch are processed in chunks of images whose
 # intermediate product holds at most this many values (4 MiB of float32), all
@@ -269,6 +274,16 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         square image. With 3-D or 4-D input the image shape is read from ``X``
         and ``image_shape``, if given, must agree with it.
 
+    data_format : {"auto", "channels_first", "channels_last"}, default="auto"
+        Layout of 4-D input: ``"channels_first"`` is ``(n, channels, height,
+        width)``, skneuro's convention and PyTorch's; ``"channels_last"`` is
+        ``(n, height, width, channels)``, as matplotlib, scikit-image and
+        Keras hold colour images. ``"auto"`` reads it from the shape when
+        only one of axes 1 and 3 has at most 4 entries, and refuses a shape
+        that could be either (``(n, 3, 4, 3)``, ``(n, 16, 28, 28)``) with an
+        error saying to pass the layout. Each channel is pooled on its own;
+        the output keeps the input's layout.
+
     Attributes
     ----------
     image_shape_ : tuple of (int, int)
@@ -281,6 +296,10 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         Pooled pixels over original pixels, ``prod(pooled_shape_) /
         prod(image_shape_)`` (e.g. 196 / 784 = 0.25 for 2x2 windows with stride
         2 on 28x28 images).
+
+    data_format_ : {"channels_first", "channels_last"} or None
+        Layout of the 4-D images seen in :meth:`fit` (``None`` for flat or
+        ``(n, h, w)`` input); later 4-D input is read the same way.
 
     n_features_in_ : int
         Number of features seen during :meth:`fit`: ``X.shape[1]``, as
@@ -369,13 +388,23 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         "stride": [Interval(Integral, 1, None, closed="left"), tuple, list, None],
         "method": [StrOptions(set(_ORDER))],
         "image_shape": [tuple, list, None],
+        "data_format": [StrOptions(set(DATA_FORMATS))],
     }
 
-    def __init__(self, pool_size=2, stride=None, method="linear", image_shape=None):
+    def __init__(
+        self,
+        pool_size=2,
+        stride=None,
+        method="linear",
+        image_shape=None,
+        *,
+        data_format="auto",
+    ):
         self.pool_size = pool_size
         self.stride = stride
         self.method = method
         self.image_shape = image_shape
+        self.data_format = data_format
 
     # -- validation -----------------------------------------------------------
 
@@ -387,9 +416,18 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         """Image (height, width) of flat rows with ``n_features`` values."""
         return flat_image_shape(n_features, self.image_shape)
 
+    def _layout(self, shape, reset):
+        """How 4-D input of ``shape`` is laid out (``None`` for 2-D or 3-D)."""
+        if len(shape) != 4:
+            return None
+        if reset or self.data_format_ is None:
+            return resolve_data_format(shape, self.data_format)
+        return self.data_format_
+
     def _nd_image_shape(self, shape):
         """Image (height, width) of n-D input; must agree with ``image_shape``."""
-        return nd_image_shape(shape, self.image_shape)
+        _, h, w = image_dims(shape, self._layout(shape, reset=True) or "auto")
+        return nd_image_shape((h, w), self.image_shape)
 
     def _check_ndim(self, ndim):
         if isinstance(ndim, Integral) and ndim >= 2 and ndim != self._fit_ndim:
@@ -402,16 +440,21 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def _check_nd_shape(self, shape):
         if shape is None or len(shape) < 3 or len(shape) != self._fit_ndim:
             return
-        image_shape = tuple(int(n) for n in shape[-2:])
-        if image_shape != self.image_shape_:
+        channels, h, w = image_dims(shape, self._layout(shape, reset=False) or "auto")
+        if (h, w) != self.image_shape_:
             raise ValueError(
-                f"X holds images of shape {image_shape}, but PoolInterpolate was "
-                f"fitted on images of shape {self.image_shape_}."
+                f"X holds images of shape {(h, w)}, but PoolInterpolate was "
+                f"fitted on images of shape {self.image_shape_}"
+                + (
+                    f" ({self.data_format_.replace('_', '-')} input)."
+                    if self.data_format_
+                    else "."
+                )
             )
-        if len(shape) >= 4 and shape[1] != self.n_features_in_:
+        if channels != self._fit_channels:
             raise ValueError(
-                f"X has {shape[1]} channels (axis 1), but PoolInterpolate was "
-                f"fitted on images with {self.n_features_in_} channels."
+                f"X has {channels} channels, but PoolInterpolate was fitted on "
+                f"images with {self._fit_channels} channels."
             )
 
     def _validate(self, X, reset):
@@ -442,6 +485,12 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             image_shape = self._nd_image_shape(X.shape)
         return X, image_shape
 
+    def _fitted_layout(self, X):
+        """The layout attributes that fitting on ``X`` records."""
+        layout = self._layout(X.shape, reset=True)
+        channels = image_dims(X.shape, layout)[0] if X.ndim > 2 else 1
+        return {"_fit_ndim": X.ndim, "_fit_channels": channels, "data_format_": layout}
+
     def _check_output_container(self, X):
         """Refuse image-shaped X when transform must return a DataFrame.
 
@@ -451,8 +500,9 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         container = _get_output_config("transform", self)["dense"]
         if X.ndim <= 2 or container == "default":
             return
-        if X.ndim == 3 or X.shape[1] == 1:
-            h, w = X.shape[-2:]
+        layout = self._layout(X.shape, reset=True) or "auto"
+        channels, h, w = image_dims(X.shape, layout)
+        if channels == 1:
             advice = (
                 f"Pass the images flat, X.reshape(n_samples, -1) with "
                 f"image_shape=({h}, {w}), for a DataFrame with one column per "
@@ -462,7 +512,7 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         else:
             advice = (
                 f"Flat input holds single-channel images only, so for these "
-                f'{X.shape[1]}-channel images call set_output(transform="default") '
+                f'{channels}-channel images call set_output(transform="default") '
                 "for an array of images."
             )
         raise ValueError(
@@ -537,8 +587,8 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         with forget_fit_on_error(self, _PRIVATE_FITTED):
             X, image_shape = self._validate(X, reset=True)
             state = self._fitted_state(image_shape, flat=X.ndim == 2)
+            state.update(self._fitted_layout(X))
             self._check_finite(X)
-        self._fit_ndim = X.ndim
         self.__dict__.update(state)
         return self
 
@@ -566,9 +616,16 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         with forget_fit_on_error(self, _PRIVATE_FITTED):
             X, image_shape = self._validate(X, reset=True)
             state = self._fitted_state(image_shape, flat=X.ndim == 2)
+            state.update(self._fitted_layout(X))
             self._check_output_container(X)
-            X_new = self._apply(X, image_shape, state["_matrices"], "full", image_shape)
-        self._fit_ndim = X.ndim
+            X_new = self._apply(
+                X,
+                image_shape,
+                state["_matrices"],
+                "full",
+                image_shape,
+                layout=state["data_format_"],
+            )
         self.__dict__.update(state)
         return X_new
 
@@ -584,14 +641,30 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
                 X, input_name=input_name, estimator_name="PoolInterpolate"
             )
 
-    def _apply(self, X, image_shape, matrices, kind, out_image_shape, input_name="X"):
+    def _apply(
+        self,
+        X,
+        image_shape,
+        matrices,
+        kind,
+        out_image_shape,
+        input_name="X",
+        layout="fitted",
+    ):
         """Apply one kind of per-axis matrices to the images of X.
 
-        Keeps X's layout (flat rows stay flat) and floating dtype, and raises
-        the usual scikit-learn error if X holds NaN or infinite values.
+        Keeps X's layout (flat rows stay flat, channels-last images stay
+        channels-last) and floating dtype, and raises the usual scikit-learn
+        error if X holds NaN or infinite values. ``layout`` is that of 4-D
+        ``X`` (``"fitted"``: ``data_format_``).
         """
+        if layout == "fitted":
+            layout = self._layout(X.shape, reset=False)
         h, w = image_shape
-        X3 = np.ascontiguousarray(X).reshape(-1, h, w)
+        # Channels-last images are pooled as channels-first ones: one copy
+        # into (n, c, h, w) order, and one back.
+        images = channels_first(X, layout)
+        X3 = np.ascontiguousarray(images).reshape(-1, h, w)
         check = not get_config()["assume_finite"]
         A_h = matrices[0][X.dtype][kind]
         A_w = matrices[1][X.dtype][kind]
@@ -602,7 +675,10 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             self._check_finite(X, input_name)
         if X.ndim == 2:
             return out.reshape(X.shape[0], -1)
-        return out.reshape(X.shape[:-2] + tuple(out_image_shape))
+        out = out.reshape(images.shape[:-2] + tuple(out_image_shape))
+        if layout == "channels_last":
+            return np.ascontiguousarray(in_layout(out, "channels_last"))
+        return out
 
     def transform(self, X):
         """Pool the images, then interpolate them back to their full size.
@@ -681,11 +757,14 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
                     f"X_pooled has {X_pooled.shape[1]} features, but pooled images "
                     f"of shape {self.pooled_shape_} have {ph * pw}."
                 )
-        elif tuple(X_pooled.shape[-2:]) != self.pooled_shape_:
-            raise ValueError(
-                f"X_pooled holds images of shape {tuple(X_pooled.shape[-2:])}, but "
-                f"the pooled images are of shape {self.pooled_shape_}."
-            )
+        elif X_pooled.ndim in (3, 4):
+            layout = self._layout(X_pooled.shape, reset=False) or "auto"
+            pooled = image_dims(X_pooled.shape, layout)[1:]
+            if pooled != self.pooled_shape_:
+                raise ValueError(
+                    f"X_pooled holds images of shape {pooled}, but the pooled "
+                    f"images are of shape {self.pooled_shape_}."
+                )
         return self._apply(
             X_pooled,
             self.pooled_shape_,
@@ -726,10 +805,15 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
                 "features are pixels named by their position; call "
                 "get_feature_names_out() without input_features."
             )
-        shape = self.image_shape_
-        if self._fit_ndim == 4:
-            shape = (self.n_features_in_, *shape)
-        names = ["pixel_" + "_".join(map(str, idx)) for idx in np.ndindex(*shape)]
+        h, w = self.image_shape_
+        if self._fit_ndim == 3:
+            names = [f"pixel_{i}_{j}" for i, j in np.ndindex(h, w)]
+        elif self.data_format_ == "channels_last":
+            c = self._fit_channels
+            names = [f"pixel_{k}_{i}_{j}" for i, j, k in np.ndindex(h, w, c)]
+        else:
+            c = self._fit_channels
+            names = [f"pixel_{k}_{i}_{j}" for k, i, j in np.ndindex(c, h, w)]
         return np.asarray(names, dtype=object)
 
     def __sklearn_tags__(self):
