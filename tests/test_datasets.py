@@ -172,6 +172,120 @@ def test_xlsx_without_openpyxl_names_the_extra(monkeypatch):
         load_feature_table(EXAMPLE_XLSX)
 
 
+# --- tables that are not in the layout, and corrupt files -------------------
+
+
+def _write_xlsx_rows(path, rows):
+    openpyxl = pytest.importorskip("openpyxl")
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(list(row))
+    workbook.save(path)
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_table_without_title_row_is_refused(tmp_path, suffix):
+    # The first line is a sample, so its values would become the titles.
+    lines = EXAMPLE_CSV.read_text().splitlines()[1:]
+    path = tmp_path / f"headerless{suffix}"
+    if suffix == ".csv":
+        path.write_text("\n".join(lines) + "\n")
+    else:
+        rows = [line.split(",") for line in lines]
+        rows = [
+            [r[0], int(r[1])] + [float(v) if v else None for v in r[2:]] for r in rows
+        ]
+        _write_xlsx_rows(path, rows)
+    with pytest.raises(ValueError, match=rf"headerless\{suffix}") as info:
+        load_feature_table(path)
+    message = str(info.value)
+    assert "cell C1" in message
+    assert "column A" in message and "column B" in message and "row 1" in message
+    assert "(LPQ) features" in message
+
+
+def test_numeric_string_title_is_refused(tmp_path):
+    rows = [
+        [None, "label", "A (LPQ)", None, "12.5", None],
+        ["a", 1, 0.1, 0.2, 0.3, 0.4],
+        ["b", 2, 0.5, 0.6, 0.7, 0.8],
+    ]
+    with pytest.raises(ValueError, match=r"t\.csv.*cell E1.*'12\.5'"):
+        load_feature_table(_write_csv(tmp_path / "t.csv", rows))
+
+
+def _corrupt_xlsx(kind, path):
+    if kind == "random":
+        path.write_bytes(np.random.default_rng(0).bytes(4000))
+    elif kind == "renamed csv":
+        path.write_bytes(EXAMPLE_CSV.read_bytes())
+    elif kind == "truncated":
+        data = EXAMPLE_XLSX.read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+    elif kind == "zip, not xlsx":
+        import zipfile
+
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("notes.txt", "not a workbook")
+    elif kind == "empty":
+        path.write_bytes(b"")
+    return path
+
+
+@pytest.mark.parametrize(
+    "kind", ["random", "renamed csv", "truncated", "zip, not xlsx", "empty"]
+)
+def test_corrupt_xlsx_names_the_file(tmp_path, kind):
+    pytest.importorskip("openpyxl")
+    path = _corrupt_xlsx(kind, tmp_path / "broken.xlsx")
+    with pytest.raises(ValueError, match=r"broken\.xlsx.*not a valid \.xlsx"):
+        load_feature_table(path)
+
+
+@pytest.mark.parametrize(
+    "content, match",
+    [
+        (np.random.default_rng(0).bytes(4000), "not UTF-8 text"),
+        (",label,Caf\xe9 (LPQ)\na,1,0.1\n".encode("latin-1"), "not UTF-8 text"),
+        (",label,A (LPQ)\na,1,0.1\n".encode("utf-16"), "not UTF-8 text"),
+        (b",label,A (LPQ)\na,1,0.1\x00\x00\nb,2,0.2\n", "binary"),
+        (b"", "is empty"),
+        (b"\n\n  \n", "is empty"),
+        (b",label,A (LPQ)\na,1,0.1\nb,2,0.2,0.3,0.4\n", "line 3"),
+    ],
+    ids=["binary", "latin-1", "utf-16", "nul", "empty", "blank", "ragged"],
+)
+def test_corrupt_csv_names_the_file(tmp_path, content, match):
+    path = tmp_path / "broken.csv"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=rf"broken\.csv.*{match}"):
+        load_feature_table(path)
+
+
+@pytest.mark.parametrize("sheet_name", [None, [0], 1.0, True, 3, "nope"])
+def test_bad_sheet_name_is_refused(sheet_name):
+    pytest.importorskip("openpyxl")
+    with pytest.raises(ValueError, match="sheet_name"):
+        load_feature_table(EXAMPLE_XLSX, sheet_name=sheet_name)
+
+
+def test_dropna_must_be_a_bool():
+    with pytest.raises(ValueError, match="dropna must be True or False; got 'no'"):
+        load_feature_table(EXAMPLE_CSV, dropna="no")
+
+
+def test_bool_cells_are_not_numbers(tmp_path):
+    rows = [[None, "label", "A (LPQ)"], ["a", 1, 0.1], ["b", 2, True]]
+    path = _write_xlsx_rows(tmp_path / "t.xlsx", rows)
+    with pytest.raises(ValueError, match="not a number in row 3: True"):
+        load_feature_table(path)
+    rows = [[None, "label", "A (LPQ)"], ["a", 1, 0.1], ["b", True, 0.2]]
+    path = _write_xlsx_rows(tmp_path / "t.xlsx", rows)
+    with pytest.raises(ValueError, match="integer labels 1..7.*True"):
+        load_feature_table(path)
+
+
 # --- make_feature_table -----------------------------------------------------
 
 
@@ -248,6 +362,28 @@ def test_make_feature_table_errors(kwargs, match):
         make_feature_table(20, **kwargs)
 
 
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"n_missing": True}, "n_missing .* got True"),
+        ({"n_missing": 1.5}, r"n_missing .* got 1\.5"),
+        ({"groups": [("lpq", True)]}, "'lpq' .* got True"),
+        ({"groups": [("lpq", 2.0)]}, r"'lpq' .* got 2\.0"),
+        ({"n_classes": 3.0}, r"n_classes .* got 3\.0"),
+        ({"class_sep": "1"}, "class_sep .* got '1'"),
+        ({"scale": float("nan")}, "scale .* got nan"),
+        ({"scale": True}, "scale .* got True"),
+    ],
+)
+def test_make_feature_table_refuses_non_integers(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        make_feature_table(20, **kwargs)
+    with pytest.raises(ValueError, match=r"n_samples .* got 20\.7"):
+        make_feature_table(20.7)
+    with pytest.raises(ValueError, match="n_samples .* got True"):
+        make_feature_table(True, n_classes=2)
+
+
 # --- shipped image data sets ------------------------------------------------
 
 
@@ -278,7 +414,12 @@ def test_load_lfw_faces_ships_with_skimage():
 
 # --- load_mnist -------------------------------------------------------------
 
-_IDX_CODES = {np.dtype(np.uint8): 0x08, np.dtype(np.int32): 0x0C}
+_IDX_CODES = {
+    np.dtype(np.uint8): 0x08,
+    np.dtype(np.int32): 0x0C,
+    np.dtype(np.float32): 0x0D,
+    np.dtype(np.float64): 0x0E,
+}
 
 
 def write_idx(path, array, magic=None):
@@ -384,6 +525,206 @@ def test_load_mnist_missing_files(tmp_path):
         load_mnist(tmp_path, kind="validation")
 
 
+def _peak_memory(function, *args):
+    """Peak of traced memory while ``function(*args)`` runs, and its ValueError."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        try:
+            function(*args)
+        except ValueError as exc:
+            error = exc
+        else:
+            error = None
+        return tracemalloc.get_traced_memory()[1], error
+    finally:
+        tracemalloc.stop()
+
+
+def test_load_mnist_junk_gzip_is_refused_after_its_magic(tmp_path):
+    # 200 gzip members of 1 MiB of zeros: 200 KB that decompress to 200 MiB.
+    member = gzip.compress(bytes(2**20))
+    (tmp_path / "train-images-idx3-ubyte.gz").write_bytes(member * 200)
+    write_idx(tmp_path / "train-labels-idx1-ubyte.gz", np.zeros(2, np.uint8))
+    peak, error = _peak_memory(load_mnist, tmp_path)
+    assert error is not None
+    assert "train-images-idx3-ubyte.gz is not an IDX file" in str(error)
+    assert "bad magic number 0x00000000" in str(error)
+    assert peak < 4 * 2**20
+
+
+def test_load_mnist_huge_header_is_refused_before_reading(tmp_path):
+    # The header announces 2**40 bytes of images; the file holds 16 MiB.
+    header = bytes([0, 0, 8, 3]) + np.array([2**16, 2**12, 2**12], ">u4").tobytes()
+    file = tmp_path / "train-images-idx3-ubyte"
+    with open(file, "wb") as handle:
+        handle.write(header)
+        handle.truncate(16 + 2**24)
+    write_idx(tmp_path / "train-labels-idx1-ubyte", np.zeros(2**16, np.uint8))
+    peak, error = _peak_memory(load_mnist, tmp_path)
+    assert error is not None
+    message = str(error)
+    assert "train-images-idx3-ubyte holds 16777232 bytes" in message
+    assert f"{16 + 2**40} bytes" in message and "truncated" in message
+    assert peak < 2 * 2**20
+
+
+def test_load_mnist_huge_header_in_gzip_fails_fast(tmp_path):
+    header = bytes([0, 0, 8, 3]) + np.array([2**16, 2**12, 2**12], ">u4").tobytes()
+    with gzip.open(tmp_path / "train-images-idx3-ubyte.gz", "wb") as handle:
+        handle.write(header + bytes(1000))
+    write_idx(tmp_path / "train-labels-idx1-ubyte.gz", np.zeros(2**16, np.uint8))
+    with pytest.raises(ValueError, match="truncated") as info:
+        load_mnist(tmp_path)
+    assert "holds 1016 bytes once decompressed" in str(info.value)
+    assert f"{16 + 2**40} bytes" in str(info.value)
+
+
+@pytest.mark.parametrize("gz", ["", ".gz"])
+def test_load_mnist_bytes_beyond_the_header_size(tmp_path, gz):
+    images, labels = fake_mnist(2)
+    file = tmp_path / f"train-images-idx3-ubyte{gz}"
+    write_idx(file, images)
+    data = gzip.decompress(file.read_bytes()) if gz else file.read_bytes()
+    file.write_bytes(gzip.compress(data + b"\x00") if gz else data + b"\x00")
+    write_idx(tmp_path / f"train-labels-idx1-ubyte{gz}", labels)
+    with pytest.raises(ValueError, match=r"idx3-ubyte.* more than the 1584 bytes"):
+        load_mnist(tmp_path)
+
+
+def test_load_mnist_corrupt_gzip_stream(tmp_path):
+    images, labels = fake_mnist(2)
+    file = write_idx(tmp_path / "train-images-idx3-ubyte", np.zeros_like(images))
+    data = bytearray(gzip.compress(file.read_bytes(), mtime=0))
+    file.unlink()
+    data[10] ^= 0x55  # the first byte of the deflate stream: zlib.error
+    (tmp_path / "train-images-idx3-ubyte.gz").write_bytes(bytes(data))
+    write_idx(tmp_path / "train-labels-idx1-ubyte.gz", labels)
+    with pytest.raises(ValueError, match=r"Cannot read .*idx3-ubyte\.gz"):
+        load_mnist(tmp_path)
+
+
+def test_load_mnist_idx_float_labels(tmp_path):
+    images, _ = fake_mnist(3)
+    write_idx(tmp_path / "train-images-idx3-ubyte", images)
+    labels = tmp_path / "train-labels-idx1-ubyte"
+    write_idx(labels, np.array([7.0, 1.5, 2.0], np.float32))
+    with pytest.raises(ValueError, match=r"train-labels-idx1-ubyte.*such as 1\.5"):
+        load_mnist(tmp_path)
+    write_idx(labels, np.array([7.0, np.nan, 2.0]))
+    with pytest.raises(ValueError, match=r"train-labels-idx1-ubyte.*such as nan"):
+        load_mnist(tmp_path)
+    write_idx(labels, np.array([7.0, 3.0, -2.0]))  # integral floats are fine
+    target = load_mnist(tmp_path).target
+    assert target.dtype == np.int64
+    assert_array_equal(target, [7, 3, -2])
+
+
+@pytest.mark.parametrize(
+    "y, match",
+    [
+        (np.array([1.5, 2.0]), r"y_train .*such as 1\.5"),
+        (np.array([np.inf, 2.0]), "y_train .*such as inf"),
+        (np.array(["7", "3"]), "y_train .*integer labels.*<U1"),
+        (np.array([1 + 1j, 2]), "y_train .*integer labels.*complex"),
+        (np.array([2**63, 1], np.uint64), "y_train .*such as 9223372036854775808"),
+    ],
+    ids=["half", "inf", "text", "complex", "uint64"],
+)
+def test_load_mnist_npz_labels_must_be_integers(tmp_path, y, match):
+    path = tmp_path / "mnist.npz"
+    np.savez(path, x_train=fake_mnist(2)[0], y_train=y, x_test=0, y_test=0)
+    with pytest.raises(ValueError, match=rf"mnist\.npz.*{match}"):
+        load_mnist(path)
+
+
+def test_load_mnist_npz_images_must_be_numbers(tmp_path):
+    path = tmp_path / "mnist.npz"
+    np.savez(path, x_train=np.full((2, 3, 3), "a"), y_train=[1, 2])
+    with pytest.raises(ValueError, match=r"mnist\.npz.*x_train .*numbers.*<U1"):
+        load_mnist(path)
+
+
+def _huge_npy():
+    import io
+
+    buffer = io.BytesIO()
+    header = {"descr": "|u1", "fortran_order": False, "shape": (2**20, 2**10, 2**10)}
+    np.lib.format.write_array_header_1_0(buffer, header)
+    buffer.write(bytes(1000))
+    return buffer.getvalue()
+
+
+def _corrupt_npz(kind, path):
+    import io
+    import zipfile
+
+    if kind == "random":
+        path.write_bytes(np.random.default_rng(0).bytes(1000))
+    elif kind == "bad zip":
+        path.write_bytes(b"PK\x03\x04" + bytes(100))
+    elif kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "npy":
+        with open(path, "wb") as handle:
+            np.save(handle, np.zeros(3))
+    elif kind == "object":
+        x = np.empty(2, dtype=object)
+        np.savez(path, x_train=x, y_train=np.zeros(2))
+    elif kind in ("junk member", "huge member"):
+        with zipfile.ZipFile(path, "w") as archive:
+            buffer = io.BytesIO()
+            np.save(buffer, np.zeros(2))
+            archive.writestr("y_train.npy", buffer.getvalue())
+            archive.writestr(
+                "x_train.npy", _huge_npy() if kind == "huge member" else b"junk"
+            )
+    return path
+
+
+@pytest.mark.parametrize(
+    "kind, match",
+    [
+        ("random", "not an .npz"),
+        ("bad zip", "not an .npz"),
+        ("empty", "not an .npz"),
+        ("npy", "not an .npz"),
+        ("object", "x_train .*pickle"),
+        ("junk member", "x_train"),
+        ("huge member", f"x_train .*truncated.*{2**40} bytes"),
+    ],
+)
+def test_load_mnist_corrupt_npz_names_the_file(tmp_path, kind, match):
+    path = _corrupt_npz(kind, tmp_path / "mnist.npz")
+    with pytest.raises(ValueError, match=rf"mnist\.npz.*{match}"):
+        load_mnist(path)
+
+
+def test_mnist_files(tmp_path):
+    from skneuro.datasets._images import mnist_files
+
+    assert mnist_files(tmp_path) == []
+    assert mnist_files(tmp_path / "absent") == []
+    # An image folder with "idx" in some names is not an MNIST folder.
+    (tmp_path / "happy").mkdir()
+    (tmp_path / "notes-idx.txt").write_text("")
+    (tmp_path / "train-images-idx3-ubyte.zip").write_bytes(b"")
+    assert mnist_files(tmp_path) == []
+    images, labels = fake_mnist(2)
+    files = [
+        write_idx(tmp_path / "train-images-idx3-ubyte.gz", images),
+        write_idx(tmp_path / "train-labels.idx1-ubyte", labels),
+        write_idx(tmp_path / "t10k-labels-idx1-ubyte", labels),
+    ]
+    np.savez(tmp_path / "mnist.npz", x_test=images, y_test=labels)
+    assert mnist_files(tmp_path) == files + [tmp_path / "mnist.npz"]
+    assert mnist_files(tmp_path / "mnist.npz") == [tmp_path / "mnist.npz"]
+    # load_mnist reads the files mnist_files lists.
+    assert load_mnist(tmp_path).filenames == [str(f) for f in files[:2]]
+    assert load_mnist(tmp_path, kind="test").filenames == [str(tmp_path / "mnist.npz")]
+
+
 # --- load_image_folder ------------------------------------------------------
 
 
@@ -424,11 +765,21 @@ def test_load_image_folder_grey(image_folder):
 
 
 def test_load_image_folder_rgb(image_folder):
-    faces = load_image_folder(str(image_folder), image_size=(4, 4), color="rgb")
-    assert faces.images.shape == (3, 4, 4, 3)
-    np.testing.assert_allclose(faces.images[1].reshape(-1, 3)[0], [1, 0, 0], atol=1e-6)
+    faces = load_image_folder(str(image_folder), image_size=(4, 5), color="rgb")
+    # Channels first, as skneuro's image estimators read 4-D arrays.
+    assert faces.images.shape == (3, 3, 4, 5)
+    assert faces.images.flags.c_contiguous
+    assert faces.data.shape == (3, 3 * 4 * 5)
+    assert np.shares_memory(faces.data, faces.images)
+    # The red file: the red plane is ones, the others zeros (channel-planar data).
+    np.testing.assert_allclose(faces.images[1, 0], 1.0, atol=1e-6)
+    np.testing.assert_allclose(faces.images[1, 1:], 0.0, atol=1e-6)
+    np.testing.assert_allclose(faces.data[1, :20], 1.0, atol=1e-6)
+    np.testing.assert_allclose(faces.data[1, 20:], 0.0, atol=1e-6)
     # A greyscale file becomes three equal channels.
-    assert_array_equal(faces.images[0][..., 0], faces.images[0][..., 2])
+    assert_array_equal(faces.images[0, 0], faces.images[0, 2])
+    # np.moveaxis gives the channels-last layout of matplotlib and scikit-image.
+    assert np.moveaxis(faces.images, 1, -1).shape == (3, 4, 5, 3)
 
 
 # imageio tries its deprecated DICOM plugin on the unreadable file.
@@ -450,3 +801,25 @@ def test_load_image_folder_errors(tmp_path, image_folder):
     flat.mkdir()
     with pytest.raises(ValueError, match="no sub-folders"):
         load_image_folder(flat)
+
+
+@pytest.mark.parametrize(
+    "image_size",
+    [(2.9, 3.7), (8.0, 6), (True, 4), ("8", "6"), "86", (8,), (8, 6, 1), 8, (0, 6)],
+)
+def test_load_image_folder_image_size_must_be_integers(image_folder, image_size):
+    with pytest.raises(ValueError, match="image_size") as info:
+        load_image_folder(image_folder, image_size=image_size)
+    assert repr(image_size) in str(info.value)
+
+
+def test_load_image_folder_numpy_integer_sizes(image_folder):
+    sizes = [(np.int64(4), np.int32(3)), np.array([4, 3])]
+    for image_size in sizes:
+        images = load_image_folder(image_folder, image_size=image_size).images
+        assert images.shape == (3, 4, 3)
+
+
+def test_load_image_folder_extensions_must_be_text(image_folder):
+    with pytest.raises(ValueError, match=r"extensions .*got 3"):
+        load_image_folder(image_folder, extensions=[".png", 3])

@@ -15,6 +15,7 @@ from skimage.io import imsave
 
 from skneuro.datasets import load_digits_images
 from skneuro.studies._cli import main
+from skneuro.studies._folder import StudyFolder
 from skneuro.studies._results import ResultsTable, SettingsMismatchError
 
 DATA = Path(__file__).parent / "data"
@@ -57,16 +58,16 @@ def image_folder(tmp_path_factory):
 
 
 def test_results_table_resumes_and_refuses_other_settings(tmp_path):
-    table = ResultsTable(tmp_path, "demo", {"epochs": 2})
+    table = ResultsTable(StudyFolder(tmp_path), "demo", {"epochs": 2})
     table.add({"run": "a #0", "score": 0.5})
     table.add({"run": "a #1", "score": 0.7})
-    again = ResultsTable(tmp_path, "demo", {"epochs": 2})
+    again = ResultsTable(StudyFolder(tmp_path), "demo", {"epochs": 2})
     assert again.done() == {"a #0", "a #1"}
     with pytest.raises(ValueError, match="already"):
         again.add({"run": "a #1", "score": 0.1})
     with pytest.raises(SettingsMismatchError, match=r"epochs: 2 -> 3"):
-        ResultsTable(tmp_path, "demo", {"epochs": 3})
-    assert not list(tmp_path.glob("*.tmp"))
+        ResultsTable(StudyFolder(tmp_path), "demo", {"epochs": 3})
+    assert not list(tmp_path.glob(".skneuro-tmp-*"))
 
 
 def test_pool_interpolate_study_writes_results_figures_and_report(tmp_path):

@@ -14,6 +14,7 @@ every column of its block is read the same way. Column A holds the sample
 names, column B the integer emotion labels 1..7.
 """
 
+import math
 import re
 import warnings
 from pathlib import Path
@@ -76,6 +77,27 @@ def _is_blank(value):
         return False
 
 
+def _is_bool(value):
+    return isinstance(value, bool | np.bool_)
+
+
+def _is_integer(value):
+    """A Python or numpy integer, not a bool."""
+    return isinstance(value, int | np.integer) and not _is_bool(value)
+
+
+def _is_number_like(value):
+    """A finite number, or text that reads as one (``"0.25"``), not a bool."""
+    if _is_bool(value) or _is_blank(value):
+        return False
+    if isinstance(value, str):
+        try:
+            return math.isfinite(float(value))
+        except ValueError:
+            return False
+    return isinstance(value, int | float | np.number)
+
+
 def _clean_cell(value):
     """Strip text cells; blank text becomes missing."""
     if isinstance(value, str):
@@ -102,20 +124,106 @@ def _read_raw(path, sheet_name):
     """Read the whole table, header row included, as an object DataFrame."""
     suffix = path.suffix.lower()
     if suffix in _CSV_SUFFIXES:
-        raw = pd.read_csv(
+        return _read_csv(path)
+    if suffix in _XLSX_SUFFIXES:
+        return _read_xlsx(path, sheet_name)
+    raise ValueError(
+        f"Unsupported file extension {path.suffix!r} for {path.name}: "
+        "load_feature_table reads .csv and .xlsx files."
+    )
+
+
+def _read_csv(path):
+    """Read a CSV table, refusing binary, non-UTF-8 and malformed files."""
+    save_as = (
+        "load_feature_table reads CSV text in UTF-8 (in Excel: Save As, "
+        "'CSV UTF-8') and .xlsx workbooks."
+    )
+    with open(path, "rb") as handle:
+        start = handle.read(2**16)
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValueError(
+            f"{path.name} is not UTF-8 text: it starts with a UTF-16 byte-order "
+            f"mark. {save_as}"
+        )
+    nul = start.find(b"\x00")
+    if nul >= 0:
+        zipped = (
+            " (it looks like a zip archive, such as an .xlsx workbook renamed .csv)"
+            if start.startswith(b"PK\x03\x04")
+            else ""
+        )
+        raise ValueError(
+            f"{path.name} is not UTF-8 text: it holds binary data, a NUL byte at "
+            f"position {nul}{zipped}. {save_as}"
+        )
+    try:
+        return pd.read_csv(
             path, header=None, dtype=object, encoding="utf-8-sig", na_values=[""]
         )
-    elif suffix in _XLSX_SUFFIXES:
-        _import_openpyxl()
-        raw = pd.read_excel(
-            path, header=None, dtype=object, sheet_name=sheet_name, engine="openpyxl"
-        )
-    else:
+    except UnicodeDecodeError as exc:
         raise ValueError(
-            f"Unsupported file extension {path.suffix!r} for {path.name}: "
-            "load_feature_table reads .csv and .xlsx files."
+            f"{path.name} is not UTF-8 text ({exc}): it is binary, or text in "
+            f"another encoding. {save_as}"
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise ValueError(
+            f"{path.name} is empty: expected a title row (a title over each "
+            "block of features) and one row per sample."
+        ) from None
+    except pd.errors.ParserError as exc:
+        detail = str(exc).strip().removeprefix("Error tokenizing data. C error: ")
+        raise ValueError(
+            f"{path.name} is not a well-formed CSV table: {detail}. Every row "
+            "should have as many cells as the title row; look for stray commas "
+            "or unbalanced quotes there."
+        ) from None
+
+
+def _read_xlsx(path, sheet_name):
+    """Read one worksheet, refusing corrupt workbooks and unknown sheets."""
+    _import_openpyxl()
+    if not _is_integer(sheet_name) and not isinstance(sheet_name, str):
+        raise ValueError(
+            f"sheet_name must be a worksheet name (str) or a 0-based position "
+            f"(int) of a worksheet of {path.name}; got {sheet_name!r}."
         )
-    return raw
+
+    def corrupt(exc):
+        return ValueError(
+            f"{path.name} is not a valid .xlsx workbook "
+            f"({type(exc).__name__}: {exc}). It may be truncated, or another "
+            "kind of file renamed .xlsx; save it again from Excel or "
+            "LibreOffice, or as CSV UTF-8."
+        )
+
+    try:
+        workbook = pd.ExcelFile(path, engine="openpyxl")
+    except (ImportError, MemoryError):
+        raise
+    except Exception as exc:  # openpyxl raises many types on corrupt files
+        raise corrupt(exc) from exc
+    with workbook:
+        sheets = list(workbook.sheet_names)
+        listing = f"its worksheets are {', '.join(repr(n) for n in sheets)}"
+        if isinstance(sheet_name, str) and sheet_name not in sheets:
+            raise ValueError(
+                f"sheet_name={sheet_name!r}: {path.name} has no worksheet of "
+                f"that name; {listing}."
+            )
+        if _is_integer(sheet_name) and not 0 <= sheet_name < len(sheets):
+            raise ValueError(
+                f"sheet_name={sheet_name!r} is out of range: {path.name} has "
+                f"{len(sheets)} worksheet(s), at positions 0..{len(sheets) - 1}; "
+                f"{listing}."
+            )
+        try:
+            sheet = sheet_name if isinstance(sheet_name, str) else int(sheet_name)
+            return pd.read_excel(workbook, sheet_name=sheet, header=None, dtype=object)
+        except (ImportError, MemoryError):
+            raise
+        except Exception as exc:
+            raise corrupt(exc) from exc
 
 
 def _parse_table(raw, *, label_column=None, dropna=True, source="the table"):
@@ -169,10 +277,23 @@ def _parse_table(raw, *, label_column=None, dropna=True, source="the table"):
             "expected the sample names in column A, the integer labels 1..7 in "
             "column B and feature columns after them."
         )
+    # A number where a title belongs: the table lacks its title row, and its
+    # first sample would be read as the titles.
+    for p in range(1, n_columns):
+        if p != label_pos and _is_number_like(header[p]):
+            raise ValueError(
+                f"{source} has a number in cell {_column_letter(p)}1 "
+                f"({header[p]!r}) where a group title belongs: the table seems "
+                "to lack its title row. Expected layout: sample names in column "
+                "A, integer labels 1..7 in column B, and in row 1 a title over "
+                "each block of feature columns, such as 'First 5 Principal "
+                "Components of Local Phase Quantization (LPQ) features'; the "
+                "samples start in row 2."
+            )
     label_letter = _column_letter(label_pos)
     raw_labels = body[label_pos]
     labels = pd.to_numeric(raw_labels, errors="coerce")
-    not_numbers = raw_labels.notna() & labels.isna()
+    not_numbers = raw_labels.notna() & (labels.isna() | raw_labels.map(_is_bool))
     present = labels.dropna().to_numpy(dtype=float)
     if not_numbers.any() or present.size == 0 or np.any(present % 1 != 0):
         if not_numbers.any():
@@ -239,7 +360,7 @@ def _parse_table(raw, *, label_column=None, dropna=True, source="the table"):
     for name, p in zip(columns, positions, strict=True):
         cells = body[p]
         numbers = pd.to_numeric(cells, errors="coerce")
-        wrong = cells.notna() & numbers.isna()
+        wrong = cells.notna() & (numbers.isna() | cells.map(_is_bool))
         if wrong.any():
             row = excel_rows[np.flatnonzero(wrong.to_numpy())[0]]
             raise ValueError(
@@ -344,8 +465,9 @@ def load_feature_table(path, *, label_column=None, sheet_name=0, dropna=True):
         (matched without regard to case), or a 0-based column position. The
         sample names are always in column A; every other column is a feature.
     sheet_name : str or int, default=0
-        The worksheet of an ``.xlsx`` file, by name or 0-based position.
-        Ignored for ``.csv`` files.
+        The worksheet of an ``.xlsx`` file, by name or 0-based position (one
+        worksheet: lists and ``None`` are refused). Ignored for ``.csv``
+        files.
     dropna : bool, default=True
         Drop the rows with a missing value, with a :class:`UserWarning` that
         counts them. With ``dropna=False`` such rows stay, with NaN in
@@ -382,9 +504,13 @@ def load_feature_table(path, *, label_column=None, sheet_name=0, dropna=True):
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
-        If the extension is not ``.csv`` or ``.xlsx``, the label column is
-        missing or holds labels outside 1..7, row 1 holds no group titles, or
-        a feature cell is not a number.
+        If the extension is not ``.csv`` or ``.xlsx``; the file is corrupt
+        (an ``.xlsx`` that is not a workbook, a ``.csv`` that is binary, not
+        UTF-8, empty or has rows longer than the title row); ``sheet_name``
+        names no worksheet; the label column is missing or holds labels
+        outside 1..7; row 1 holds no group titles, or numbers where titles
+        belong (a table without its title row); or a feature cell is not a
+        number.
     ImportError
         If ``path`` is an ``.xlsx`` file and openpyxl is not installed.
 
@@ -409,6 +535,8 @@ def load_feature_table(path, *, label_column=None, sheet_name=0, dropna=True):
     array([...], dtype='<U8')
     """
     path = Path(path)
+    if not _is_bool(dropna):
+        raise ValueError(f"dropna must be True or False; got {dropna!r}.")
     if not path.exists():
         raise FileNotFoundError(f"No feature table at {path}.")
     if path.is_dir():
@@ -439,7 +567,7 @@ def _normalize_groups(groups):
                 "Group names must be lower-case identifiers such as 'lpq' "
                 f"(letters, digits, underscores); got {name!r}."
             )
-        if not isinstance(n_features, int | np.integer) or n_features < 1:
+        if not _is_integer(n_features) or n_features < 1:
             raise ValueError(
                 f"Group {name!r} needs a positive number of features; "
                 f"got {n_features!r}."
@@ -575,21 +703,26 @@ def make_feature_table(
     from sklearn.datasets import make_classification
 
     groups = _normalize_groups(groups)
-    if not isinstance(n_samples, int | np.integer) or n_samples < n_classes:
+    if not _is_integer(n_classes) or not (2 <= n_classes <= len(EMOTIONS)):
+        raise ValueError(
+            f"n_classes must be an integer in 2..{len(EMOTIONS)}; got {n_classes!r}."
+        )
+    if not _is_integer(n_samples) or n_samples < n_classes:
         raise ValueError(
             f"n_samples must be an integer >= n_classes ({n_classes}); "
             f"got {n_samples!r}."
         )
-    if not isinstance(n_classes, int | np.integer) or not (
-        2 <= n_classes <= len(EMOTIONS)
-    ):
-        raise ValueError(
-            f"n_classes must be an integer in 2..{len(EMOTIONS)}; got {n_classes!r}."
-        )
-    if not isinstance(n_missing, int | np.integer) or n_missing < 0:
+    if not _is_integer(n_missing) or n_missing < 0:
         raise ValueError(
             f"n_missing must be a non-negative integer; got {n_missing!r}."
         )
+    for name, value in (("class_sep", class_sep), ("scale", scale)):
+        if (
+            _is_bool(value)
+            or not isinstance(value, int | float | np.integer | np.floating)
+            or not math.isfinite(value)
+        ):
+            raise ValueError(f"{name} must be a finite number; got {value!r}.")
     n_features = sum(n for _, n in groups)
     if n_classes > 2**n_features:
         raise ValueError(

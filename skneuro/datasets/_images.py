@@ -6,6 +6,10 @@ read data that ships inside scikit-learn and scikit-image;
 """
 
 import gzip
+import math
+import os
+import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -187,55 +191,182 @@ _MNIST_PREFIXES = {"train": "train", "test": "t10k"}
 _NPZ_KEYS = {"train": ("x_train", "y_train"), "test": ("x_test", "y_test")}
 
 
-def _read_idx(file):
-    """Read one IDX file (optionally gzipped) into a native-endian ndarray."""
+# Bytes read at a time: memory grows with the data a file holds, never with
+# the size its header announces.
+_READ_CHUNK = 16 * 2**20
+_IDX_NDIM = {"images": 3, "labels": 1}
+_IDX_SHAPES = {"images": "(n, rows, columns)", "labels": "(n,), one label per image"}
+_NPZ_NAME = "mnist.npz"
+
+
+def _idx_names(prefix, what):
+    """The accepted names of one IDX file, in the order load_mnist tries them.
+
+    ``prefix`` is ``"train"`` or ``"t10k"``, ``what`` is ``"images"`` or
+    ``"labels"``: ``train-images-idx3-ubyte``, ``train-images-idx3-ubyte.gz``,
+    ``train-images.idx3-ubyte``, ``train-images.idx3-ubyte.gz``.
+    """
+    dims = _IDX_NDIM[what]
+    return [
+        f"{prefix}-{what}{sep}idx{dims}-ubyte{gz}"
+        for sep in ("-", ".")
+        for gz in ("", ".gz")
+    ]
+
+
+def _first_idx(folder, prefix, what):
+    """The first existing file among the accepted names, or None."""
+    for name in _idx_names(prefix, what):
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def _read_idx_data(handle, n_bytes):
+    """Read up to ``n_bytes`` in bounded chunks; fewer only at the file's end."""
+    data = bytearray()
+    while len(data) < n_bytes:
+        chunk = handle.read(min(_READ_CHUNK, n_bytes - len(data)))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def _read_idx(file, what, check_shape=None):
+    """Read one IDX file (optionally gzipped) into a native-endian ndarray.
+
+    The magic number is checked first, then the header, then the size the
+    header announces (against the size on disk for an uncompressed file);
+    only then is the data read, in chunks of ``_READ_CHUNK`` bytes, so that a
+    junk or truncated file is refused after reading little of it.
+    ``check_shape(shape)`` may refuse the announced shape before the data is
+    read.
+    """
     file = Path(file)
-    opener = gzip.open if file.suffix == ".gz" else open
+    compressed = file.suffix == ".gz"
+    opener = gzip.open if compressed else open
     try:
         with opener(file, "rb") as handle:
-            raw = handle.read()
-    except (OSError, EOFError) as exc:
-        raise ValueError(f"Cannot read the IDX file {file}: {exc}") from exc
-    if len(raw) < 4:
-        raise ValueError(f"{file} is too short to be an IDX file ({len(raw)} bytes).")
-    zero, code, ndim = int.from_bytes(raw[:2], "big"), raw[2], raw[3]
+            return _read_idx_stream(handle, file, compressed, what, check_shape)
+    except (OSError, EOFError, zlib.error) as exc:
+        problem = (
+            "its gzip data is corrupt or truncated"
+            if compressed
+            else "it cannot be read"
+        )
+        raise ValueError(
+            f"Cannot read the IDX file {file}: {problem} ({type(exc).__name__}: {exc})."
+        ) from exc
+
+
+def _read_idx_stream(handle, file, compressed, what, check_shape):
+    magic = handle.read(4)
+    if len(magic) < 4:
+        raise ValueError(f"{file} is too short to be an IDX file ({len(magic)} bytes).")
+    zero, code, ndim = int.from_bytes(magic[:2], "big"), magic[2], magic[3]
     if zero != 0 or code not in _IDX_DTYPES or ndim == 0:
         raise ValueError(
-            f"{file} is not an IDX file: bad magic number 0x{raw[:4].hex()} "
+            f"{file} is not an IDX file: bad magic number 0x{magic.hex()} "
             "(expected two zero bytes, a type code among "
             f"{', '.join(hex(c) for c in _IDX_DTYPES)}, then the number of "
             "dimensions; e.g. 0x00000803 for images, 0x00000801 for labels)."
         )
-    header = 4 + 4 * ndim
-    if len(raw) < header:
-        raise ValueError(f"{file} is truncated: its header is incomplete.")
-    shape = tuple(int(d) for d in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
-    dtype = _IDX_DTYPES[code]
-    expected = header + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    if len(raw) != expected:
+    dims = handle.read(4 * ndim)
+    if len(dims) < 4 * ndim:
         raise ValueError(
-            f"{file} holds {len(raw)} bytes, but its header announces "
-            f"shape {shape} of {dtype.newbyteorder('=').name}, that is "
-            f"{expected} bytes."
+            f"{file} is truncated: its magic number announces {ndim} "
+            f"dimension(s), that is a header of {4 + 4 * ndim} bytes, but the "
+            f"file ends after {4 + len(dims)} bytes."
         )
-    array = np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
-    return array.astype(dtype.newbyteorder("="))
+    shape = tuple(int.from_bytes(dims[i : i + 4], "big") for i in range(0, 4 * ndim, 4))
+    if ndim != _IDX_NDIM[what]:
+        raise ValueError(
+            f"{file} should hold {what} of shape {_IDX_SHAPES[what]}; its "
+            f"header gives the shape {shape}."
+        )
+    dtype = _IDX_DTYPES[code]
+    n_bytes = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
+    expected = 4 + 4 * ndim + n_bytes
+    announced = (
+        f"its header announces shape {shape} of "
+        f"{dtype.newbyteorder('=').name}, that is {expected} bytes"
+    )
+    if not compressed:
+        size = os.fstat(handle.fileno()).st_size
+        if size < expected:
+            raise ValueError(
+                f"{file} holds {size} bytes, but {announced}: the file is truncated."
+            )
+        if size > expected:
+            raise ValueError(
+                f"{file} holds {size} bytes, more than the {expected} bytes "
+                f"its header announces (shape {shape} of "
+                f"{dtype.newbyteorder('=').name}); it is corrupt, or not one "
+                "IDX file."
+            )
+    if check_shape is not None:
+        check_shape(shape)
+    data = _read_idx_data(handle, n_bytes)
+    if len(data) < n_bytes:
+        raise ValueError(
+            f"{file} holds {expected - n_bytes + len(data)} bytes once "
+            f"decompressed, but {announced}: the file is truncated."
+        )
+    if handle.read(1):
+        raise ValueError(
+            f"{file} holds more than the {expected} bytes its header announces "
+            f"(shape {shape} of {dtype.newbyteorder('=').name}); it is "
+            "corrupt, or not one IDX file."
+        )
+    array = np.frombuffer(data, dtype=dtype).reshape(shape)
+    if not dtype.isnative:  # swap in place: no second copy of the data
+        array = array.byteswap(inplace=True).view(dtype.newbyteorder("="))
+    return array
 
 
 def _find_idx(folder, prefix):
     """The images and labels files of one split, with or without .gz."""
-    found = []
-    for what, dims in (("images", 3), ("labels", 1)):
-        candidates = [
-            folder / f"{prefix}-{what}{sep}idx{dims}-ubyte{gz}"
-            for sep in ("-", ".")
-            for gz in ("", ".gz")
-        ]
-        existing = [c for c in candidates if c.is_file()]
-        if not existing:
-            return None
-        found.append(existing[0])
-    return tuple(found)
+    found = [_first_idx(folder, prefix, what) for what in ("images", "labels")]
+    return None if None in found else tuple(found)
+
+
+def mnist_files(path):
+    """The MNIST files that :func:`load_mnist` recognises at ``path``.
+
+    For a folder: the first existing spelling of each of the four IDX files
+    (``train-images-idx3-ubyte[.gz]``, ``train-images.idx3-ubyte[.gz]``, and
+    so on for ``train-labels``, ``t10k-images``, ``t10k-labels``), in that
+    order, then ``mnist.npz`` when it is there. For an ``.npz`` file: that
+    file. Otherwise, or when there are none, an empty list. A non-empty list
+    tells an MNIST folder from an image folder whose file names merely
+    contain "idx"; :func:`load_mnist` may still refuse the files (one of a
+    pair missing, a corrupt file).
+
+    Parameters
+    ----------
+    path : str or path-like
+        A folder, or a file.
+
+    Returns
+    -------
+    files : list of pathlib.Path
+        The files, empty when there are none.
+    """
+    path = Path(path)
+    if path.is_file():
+        return [path] if path.suffix.lower() == ".npz" else []
+    if not path.is_dir():
+        return []
+    files = [
+        _first_idx(path, prefix, what)
+        for prefix in _MNIST_PREFIXES.values()
+        for what in ("images", "labels")
+    ]
+    files = [f for f in files if f is not None]
+    if (path / _NPZ_NAME).is_file():
+        files.append(path / _NPZ_NAME)
+    return files
 
 
 def _expected_mnist_files():
@@ -258,24 +389,21 @@ def _load_mnist_split(path, split):
     pair = _find_idx(path, _MNIST_PREFIXES[split])
     if pair is not None:
         images_file, labels_file = pair
-        images, labels = _read_idx(images_file), _read_idx(labels_file)
-        if images.ndim != 3:
-            raise ValueError(
-                f"{images_file} should hold images of shape (n, rows, columns); "
-                f"its header gives the shape {images.shape}."
-            )
-        if labels.ndim != 1:
-            raise ValueError(
-                f"{labels_file} should hold one label per image; its header "
-                f"gives the shape {labels.shape}."
-            )
-        if len(images) != len(labels):
-            raise ValueError(
-                f"{images_file.name} holds {len(images)} images but "
-                f"{labels_file.name} holds {len(labels)} labels."
-            )
+        # The labels first: they are small, and their number is checked
+        # against the images' header before the images are read.
+        labels = _read_idx(labels_file, "labels")
+        labels = _integer_labels(labels, str(labels_file))
+
+        def check_shape(shape):
+            if shape[0] != len(labels):
+                raise ValueError(
+                    f"{images_file.name} holds {shape[0]} images but "
+                    f"{labels_file.name} holds {len(labels)} labels."
+                )
+
+        images = _read_idx(images_file, "images", check_shape)
         return images, labels, [str(images_file), str(labels_file)]
-    npz = path / "mnist.npz"
+    npz = path / _NPZ_NAME
     if npz.is_file():
         return _load_npz_split(npz, split)
     prefix = _MNIST_PREFIXES[split]
@@ -286,21 +414,123 @@ def _load_mnist_split(path, split):
     )
 
 
+def _integer_labels(labels, where):
+    """``labels`` as int64, refusing values that are not integers.
+
+    Integral floats (``7.0``) are cast exactly; ``1.5``, NaN, text or values
+    beyond int64 are refused, naming ``where`` (the file, and the key).
+    """
+    labels = np.asarray(labels)
+    kind = labels.dtype.kind
+    if kind in "biuf":
+        if kind == "f":
+            good = np.isfinite(labels) & (labels == np.round(labels))
+            good &= np.abs(labels) < 2.0**63
+        elif kind == "u" and labels.dtype.itemsize == 8:
+            good = labels <= np.iinfo(np.int64).max
+        else:
+            good = None
+        if good is not None and not good.all():
+            bad = labels[~good]
+            raise ValueError(
+                f"{where} should hold integer labels (class numbers such as "
+                f"0..9), but it holds values such as {bad[0].item()!r} "
+                f"({bad.size} such value(s)); fix the file, e.g. round the "
+                "labels to integers before saving them."
+            )
+        return labels.astype(np.int64)
+    raise ValueError(
+        f"{where} should hold integer labels (class numbers such as 0..9), "
+        f"but it holds values of dtype {labels.dtype}."
+    )
+
+
+def _npz_member(archive, key, file):
+    """Read one array of an open .npz, checking its header first.
+
+    The header's shape and dtype are checked against the bytes the archive
+    holds for the array before numpy allocates it, so that a truncated or
+    hostile file cannot make it allocate what the header announces.
+    """
+    where = f"In {file}, {key}"
+    names = archive.zip.namelist()
+    member = key + ".npy" if key + ".npy" in names else key
+    try:
+        size = archive.zip.getinfo(member).file_size
+        with archive.zip.open(member) as handle:
+            version = np.lib.format.read_magic(handle)
+            read_header = (
+                np.lib.format.read_array_header_1_0
+                if version == (1, 0)
+                else np.lib.format.read_array_header_2_0
+            )
+            shape, _, dtype = read_header(handle)
+            header = handle.tell()
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+        raise ValueError(
+            f"{where} is not an array numpy can read ({exc}); write the file "
+            "with numpy.savez."
+        ) from exc
+    if dtype.hasobject:
+        raise ValueError(
+            f"{where} holds Python objects (dtype {dtype}), which numpy stores "
+            "with pickle; skneuro does not unpickle files, as that can run "
+            "code. Save numbers instead, e.g. np.savez(..., "
+            f"{key}=np.asarray({key}, dtype=np.uint8))."
+        )
+    n_bytes = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
+    if size - header != n_bytes:
+        problem = "is truncated" if size - header < n_bytes else "is corrupt"
+        raise ValueError(
+            f"{where} {problem}: its header announces shape {shape} of "
+            f"{dtype}, that is {n_bytes} bytes, but the archive holds "
+            f"{size - header} bytes for it."
+        )
+    try:
+        return archive[key]
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+        raise ValueError(f"{where} cannot be read: {exc}") from exc
+
+
 def _load_npz_split(file, split):
     x_key, y_key = _NPZ_KEYS[split]
-    with np.load(file, allow_pickle=False) as archive:
+    expected = "expected a zip archive written by numpy.savez with the keys " + (
+        "x_train, y_train, x_test, y_test."
+    )
+    with open(file, "rb") as handle:
+        start = handle.read(4)
+    if not start.startswith(b"PK"):
+        what = " (an .npy file: one array)" if start == b"\x93NUM" else ""
+        raise ValueError(
+            f"{file} is not an .npz file: it starts with the bytes "
+            f"0x{start.hex()}{what}; {expected}"
+        )
+    try:
+        archive = np.load(file, allow_pickle=False)
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise ValueError(
+            f"{file} is not an .npz file numpy can read ({exc}); {expected}"
+        ) from exc
+    with archive:
         missing = [k for k in (x_key, y_key) if k not in archive.files]
         if missing:
             raise ValueError(
                 f"{file} lacks the key(s) {', '.join(missing)}; expected "
                 f"x_train, y_train, x_test, y_test (found {', '.join(archive.files)})."
             )
-        images, labels = archive[x_key], archive[y_key]
+        images = _npz_member(archive, x_key, file)
+        labels = _npz_member(archive, y_key, file)
     if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
         raise ValueError(
             f"In {file}, {x_key} should have shape (n, rows, columns) and {y_key} "
             f"shape (n,); got {images.shape} and {labels.shape}."
         )
+    if images.dtype.kind not in "biuf":
+        raise ValueError(
+            f"In {file}, {x_key} should hold numbers (pixel values), but it "
+            f"holds values of dtype {images.dtype}."
+        )
+    labels = _integer_labels(labels, f"In {file}, {y_key}")
     return images, labels, [str(file)]
 
 
@@ -338,7 +568,7 @@ def load_mnist(path, *, kind="train", return_X_y=False):
         data : ndarray of shape (n_samples, 784)
             A flattened view of ``images``, one image per row.
         target : ndarray of shape (n_samples,), dtype int64
-            The labels.
+            The labels. Labels stored as floats must be integers in value.
         target_names : ndarray
             The distinct labels, sorted.
         filenames : list of str
@@ -354,8 +584,13 @@ def load_mnist(path, *, kind="train", return_X_y=False):
     FileNotFoundError
         If ``path`` does not exist or holds none of the expected files.
     ValueError
-        If a file is not a valid IDX file (bad magic number, size not
-        matching its header), or images and labels differ in number.
+        If a file is not a valid IDX or ``.npz`` file (bad magic number, size
+        not matching its header, corrupt gzip or zip data, arrays that would
+        need pickle), labels are not integers (``1.5``; integral floats such
+        as ``7.0`` are accepted), or images and labels differ in number.
+        Headers are checked before the data are read, and the data are read
+        in bounded chunks, so a junk or truncated file is refused after
+        reading little of it.
 
     See Also
     --------
@@ -397,7 +632,7 @@ def load_mnist(path, *, kind="train", return_X_y=False):
     if len(parts) > 1 and parts[0][0].shape[1:] != parts[1][0].shape[1:]:
         raise ValueError("The training and test images differ in size.")
     images = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
-    target = np.concatenate([p[1] for p in parts]).astype(np.int64)
+    target = np.concatenate([p[1] for p in parts]).astype(np.int64, copy=False)
     images = np.ascontiguousarray(images)
     if return_X_y:
         return images, target
@@ -447,6 +682,29 @@ def _to_float_image(image, color, file):
     return image
 
 
+def _check_image_size(image_size):
+    """``(height, width)`` as Python ints; refuse floats, bools and text."""
+    message = (
+        "image_size must be None or (height, width), two positive integers; "
+        f"got {image_size!r}."
+    )
+    if isinstance(image_size, str | bytes):
+        raise ValueError(message)
+    try:
+        sizes = list(image_size)
+    except TypeError:
+        raise ValueError(message) from None
+    if len(sizes) != 2 or not all(
+        isinstance(s, int | np.integer) and not isinstance(s, bool | np.bool_)
+        for s in sizes
+    ):
+        raise ValueError(message)
+    height, width = (int(s) for s in sizes)
+    if height < 1 or width < 1:
+        raise ValueError(message)
+    return height, width
+
+
 def load_image_folder(
     path, *, image_size=(64, 64), color="grey", extensions=_IMAGE_EXTENSIONS
 ):
@@ -463,12 +721,18 @@ def load_image_folder(
     path : str or path-like
         The folder holding one sub-folder per class.
     image_size : (int, int) or None, default=(64, 64)
-        ``(height, width)`` every image is resized to. ``None`` keeps the
-        images' own size, which must then be the same for all.
+        ``(height, width)`` every image is resized to, two positive integers
+        (Python or numpy integers; floats are refused, not truncated).
+        ``None`` keeps the images' own size, which must then be the same for
+        all.
     color : {"grey", "rgb"}, default="grey"
         ``"grey"`` gives images of shape (height, width); ``"rgb"`` gives
-        (height, width, 3). ``"gray"`` is accepted for ``"grey"``. Alpha
-        channels are composited onto white.
+        channels-first images of shape (3, height, width), the convention of
+        skneuro's image estimators and transformers (and PyTorch's), which
+        read 4-D arrays as (n_samples, channels, height, width).
+        ``np.moveaxis(images, 1, -1)`` gives the (n_samples, height, width, 3)
+        layout matplotlib and scikit-image use. ``"gray"`` is accepted for
+        ``"grey"``. Alpha channels are composited onto white.
     extensions : sequence of str, default=(".png", ".jpg", ".jpeg", ".bmp", \
 ".gif", ".tif", ".tiff")
         File extensions to read, compared without regard to case.
@@ -479,10 +743,12 @@ def load_image_folder(
         Dictionary-like object with the following attributes.
 
         images : ndarray of shape (n_samples, height, width) or \
-(n_samples, height, width, 3), dtype float32
-            The images, values in [0, 1].
+(n_samples, 3, height, width), dtype float32
+            The images, values in [0, 1]; colour images are channels-first.
         data : ndarray of shape (n_samples, n_pixels), dtype float32
-            A flattened view of ``images``, one image per row.
+            A flattened view of ``images``, one image per row: ``height *
+            width`` values for grey images, ``3 * height * width`` for colour
+            ones (the red plane, then the green, then the blue).
         target : ndarray of shape (n_samples,), dtype int64
             Index of each image's class in ``target_names``.
         target_names : ndarray of shape (n_classes,)
@@ -497,9 +763,10 @@ def load_image_folder(
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
-        If ``path`` has no sub-folders, a sub-folder holds no image, a file
-        cannot be read as an image, or (with ``image_size=None``) the images
-        differ in size.
+        If ``image_size`` is not two positive integers or ``None``, an
+        extension is not text, ``path`` has no sub-folders, a sub-folder
+        holds no image, a file cannot be read as an image, or (with
+        ``image_size=None``) the images differ in size.
 
     Examples
     --------
@@ -530,16 +797,22 @@ def load_image_folder(
     if color not in ("grey", "rgb"):
         raise ValueError(f"color must be 'grey' or 'rgb'; got {color!r}.")
     if image_size is not None:
-        try:
-            height, width = (int(s) for s in image_size)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"image_size must be (height, width) or None; got {image_size!r}."
-            ) from None
-        if height < 1 or width < 1:
-            raise ValueError(f"image_size must be positive; got {image_size!r}.")
+        height, width = _check_image_size(image_size)
     if isinstance(extensions, str):
         extensions = (extensions,)
+    try:
+        extensions = list(extensions)
+    except TypeError:
+        raise ValueError(
+            "extensions must be a file extension such as '.png' or a sequence "
+            f"of them; got {extensions!r}."
+        ) from None
+    for e in extensions:
+        if not isinstance(e, str) or not e.strip("."):
+            raise ValueError(
+                "extensions must be file extensions such as '.png' (text); "
+                f"got {e!r} in {extensions!r}."
+            )
     extensions = {
         e.lower() if e.startswith(".") else "." + e.lower() for e in extensions
     }
@@ -580,7 +853,9 @@ def load_image_folder(
                 image = resize(
                     image, (height, width), anti_aliasing=True, preserve_range=True
                 )
-            images.append(image.astype(np.float32, copy=False))
+            if image.ndim == 3:  # channels first, as skneuro's estimators read
+                image = np.moveaxis(image, -1, 0)
+            images.append(np.ascontiguousarray(image, dtype=np.float32))
             target.append(label)
             filenames.append(str(file))
     shapes = {im.shape for im in images}
@@ -599,7 +874,8 @@ def load_image_folder(
         filenames=np.array(filenames),
         DESCR=(
             f"Images from {path}: {len(images)} images of shape "
-            f"{images.shape[1:]} ({color}), {len(class_dirs)} classes "
+            f"{images.shape[1:]} ({'channels first, ' if color == 'rgb' else ''}"
+            f"{color}), {len(class_dirs)} classes "
             f"({', '.join(target_names)}).\n"
         ),
     )

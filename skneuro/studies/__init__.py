@@ -10,21 +10,14 @@ output folder:
   Hao, "Use Neural Network to Classify and Compress Images".
 
 The command line (``skneuro study NAME`` or ``python -m skneuro study NAME``)
-is a thin layer over them.
+is a thin layer over them. The output folder is skneuro's only: see
+:mod:`skneuro.studies._folder` for what it may hold and what is refused.
 """
 
 from skneuro.studies._hao import run_compression, run_feature_groups, run_images
 from skneuro.studies._pool_interpolate import run_pool_interpolate
 
-STUDY_FUNCTIONS = {
-    "pool-interpolate": run_pool_interpolate,
-    "feature-groups": run_feature_groups,
-    "compression": run_compression,
-    "images": run_images,
-}
-
 __all__ = [
-    "STUDY_FUNCTIONS",
     "run_compression",
     "run_feature_groups",
     "run_images",

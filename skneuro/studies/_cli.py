@@ -1,14 +1,24 @@
-"""``skneuro study ...``: the command line of the studies."""
+"""``skneuro study ...``: the command line of the studies.
+
+A command checks everything before it writes anything: the options, the
+output folder (:mod:`skneuro.studies._folder`), the scheduler, then every
+study it runs is planned (its data loaded and checked) and compared with
+the results already in the folder. Only then does the first study start
+writing. Every failure the user can cause is one ``skneuro: error: ...``
+line and exit status 2.
+"""
 
 import argparse
 import sys
 import time
-from pathlib import Path
 
+from skneuro._engine import resolve_device
 from skneuro.studies._data import data_kind
-from skneuro.studies._pool_interpolate import CASES
-from skneuro.studies._report import write_report, write_section
-from skneuro.studies._runs import compute_on
+from skneuro.studies._folder import StudyFolder
+from skneuro.studies._hao import plan_compression, plan_feature_groups, plan_images
+from skneuro.studies._pool_interpolate import CASES, plan_pool_interpolate
+from skneuro.studies._report import write_report
+from skneuro.studies._runs import compute_on, run_plan
 
 KINDS = {
     "features": "a feature table",
@@ -17,6 +27,14 @@ KINDS = {
 }
 
 STUDIES = ("pool-interpolate", "feature-groups", "compression", "images")
+
+#: How each study is planned.
+PLANS = {
+    "pool-interpolate": plan_pool_interpolate,
+    "feature-groups": plan_feature_groups,
+    "compression": plan_compression,
+    "images": plan_images,
+}
 
 #: Settings of ``--quick``: every study on shipped data in a few minutes on
 #: two CPU cores.
@@ -114,24 +132,22 @@ def _n_jobs(args):
 
 def run(argv=None):
     """Run the command line ``argv``; returns the report's path."""
-    from skneuro.studies import STUDY_FUNCTIONS
-
     args = _parser().parse_args(argv)
     plan = _plan(args)
-    if args.repeats is not None and args.repeats < 1:
-        raise ValueError("--repeats must be at least 1.")
-    if args.epochs is not None and args.epochs < 1:
-        raise ValueError("--epochs must be at least 1.")
-    out = Path(args.out)
+    resolve_device(args.device)
+    folder = StudyFolder(args.out)
+    show_progress = not args.no_progress
     start = time.perf_counter()
     with compute_on(args.scheduler):
-        for name, kwargs in plan:
-            section = STUDY_FUNCTIONS[name](
-                out, show_progress=not args.no_progress, **kwargs
-            )
-            write_section(out, name, section)
+        plans = [
+            PLANS[name](show_progress=show_progress, **kwargs) for name, kwargs in plan
+        ]
+        for study in plans:
+            study.table(folder)  # refuses other settings or data; writes nothing
+        for study in plans:
+            run_plan(study, folder, show_progress=show_progress)
     return write_report(
-        out,
+        folder,
         STUDIES,
         command=" ".join(["skneuro", *(argv if argv is not None else sys.argv[1:])]),
         seconds=time.perf_counter() - start,
@@ -142,8 +158,15 @@ def main(argv=None):
     """Console entry point: errors become one line on stderr and status 2."""
     try:
         path = run(argv)
-    except (ValueError, FileNotFoundError) as exc:
+    except (ValueError, OSError, FloatingPointError) as exc:
         print(f"skneuro: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(
+            "skneuro: interrupted; the runs that finished are kept: rerun the "
+            "same command to resume.",
+            file=sys.stderr,
+        )
+        return 130
     print(f"Report written to {path}")
     return 0

@@ -127,11 +127,13 @@ def progress(runs, done, description, enabled):
     return bar
 
 
-def save_figure(figure, path):
-    """Save a figure as PNG at a readable resolution and close it."""
+def save_figure(folder, figure, name):
+    """Save a figure as the PNG ``name`` of the study folder, and close it."""
     import matplotlib.pyplot as plt
 
     figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-    return path.name
+    try:
+        folder.write(name, lambda file: figure.savefig(file, format="png", dpi=110))
+    finally:
+        plt.close(figure)
+    return name

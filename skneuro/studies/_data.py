@@ -12,9 +12,14 @@ Without ``--data`` each study runs on data that ship with the install: the
 digits of scikit-learn enlarged to 28x28 (MNIST's size) for Buell's study,
 scikit-image's faces for the GoogLeNet study, and a synthetic table from
 :func:`~skneuro.datasets.make_feature_table` for Hao's feature studies.
+
+The data a study ran on is identified by content (:func:`fingerprint` of
+the files read), so that a resume on other data is refused whatever the
+path says.
 """
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +33,7 @@ from skneuro.datasets import (
     load_mnist,
     make_feature_table,
 )
+from skneuro.datasets._images import mnist_files
 
 FEATURE_SUFFIXES = {".xlsx", ".csv"}
 
@@ -41,6 +47,65 @@ class StudyData:
     description: str
     groups: dict | None = None
     target_names: list | None = None
+    #: ``{"path": ..., "fingerprint": ...}``: what a resume compares.
+    identity: dict = field(default_factory=dict)
+
+    @property
+    def class_names(self):
+        """Label -> class name (feature tables label their classes from 1)."""
+        labels = np.unique(self.y).tolist()
+        names = list(self.target_names or [])
+        first = 1 if self.groups is not None else 0
+        return {
+            label: names[label - first]
+            for label in labels
+            if isinstance(label, int) and 0 <= label - first < len(names)
+        }
+
+
+def fingerprint(files, root):
+    """A content fingerprint of ``files`` (paths under ``root``).
+
+    The SHA-256 of every file's path relative to ``root``, size and bytes,
+    in sorted order: the same files moved elsewhere give the same
+    fingerprint, any change of content, name or number another.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from skneuro.studies._data import fingerprint
+    >>> root = Path(tempfile.mkdtemp())
+    >>> _ = (root / "a.csv").write_text("1,2")
+    >>> fingerprint([root / "a.csv"], root)
+    'sha256:...'
+    >>> before = fingerprint([root / "a.csv"], root)
+    >>> _ = (root / "a.csv").write_text("1,3")
+    >>> fingerprint([root / "a.csv"], root) == before
+    False
+    """
+    root = Path(root)
+    digest = hashlib.sha256()
+    for file in sorted(Path(f) for f in files):
+        content = hashlib.sha256()
+        size = 0
+        with open(file, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                content.update(block)
+                size += len(block)
+        relative = file.relative_to(root) if file != root else Path(file.name)
+        digest.update(f"{relative.as_posix()}\0{size}\0{content.hexdigest()}\n".encode())
+    return "sha256:" + digest.hexdigest()
+
+
+def _identity(path, files):
+    path = Path(path).resolve()
+    root = path if path.is_dir() else path.parent
+    return {"path": str(path), "fingerprint": fingerprint(files, root)}
+
+
+def _shipped(name):
+    return {"path": "shipped", "fingerprint": f"shipped:{name}"}
 
 
 def data_kind(path):
@@ -68,14 +133,14 @@ def data_kind(path):
     entries = [p for p in path.iterdir() if not p.name.startswith(".")]
     if not entries:
         raise ValueError(f"--data {path}: the folder is empty.")
-    names = [p.name.lower() for p in entries if p.is_file()]
-    if any("idx" in name for name in names) or any(n.endswith(".npz") for n in names):
+    if mnist_files(path):
         return "mnist"
     if any(p.is_dir() for p in entries):
         return "image-folder"
     raise ValueError(
-        f"--data {path}: neither MNIST files (IDX or .npz) nor one sub-folder "
-        "of images per class."
+        f"--data {path}: neither MNIST files (train-images-idx3-ubyte, "
+        "t10k-images-idx3-ubyte and their labels, optionally .gz, or mnist.npz) "
+        "nor one sub-folder of images per class."
     )
 
 
@@ -107,6 +172,7 @@ def image_data(path, *, image_size, color="grey"):
                 faces.target,
                 "scikit-image's LFW subset: 200 grey 25x25 faces and non-faces",
                 target_names=list(faces.target_names),
+                identity=_shipped("lfw-faces"),
             )
         digits = load_digits_images()
         images = resize(digits.images / 16.0, (len(digits.images), 28, 28), order=1)
@@ -115,6 +181,7 @@ def image_data(path, *, image_size, color="grey"):
             digits.target,
             "scikit-learn's 1797 8x8 digits, enlarged to 28x28 (MNIST's size)",
             target_names=[str(t) for t in digits.target_names],
+            identity=_shipped("digits-28x28"),
         )
     kind = data_kind(path)
     if kind == "features":
@@ -133,6 +200,7 @@ def image_data(path, *, image_size, color="grey"):
             bunch.target,
             f"{path}: {bunch.DESCR.splitlines()[0]}",
             target_names=[str(t) for t in np.unique(bunch.target)],
+            identity=_identity(path, bunch.filenames),
         )
     size = (64, 64) if isinstance(image_size, str) else tuple(image_size)
     try:
@@ -148,6 +216,7 @@ def image_data(path, *, image_size, color="grey"):
         bunch.target,
         f"{path}: {len(bunch.images)} images in {len(bunch.target_names)} classes",
         target_names=list(bunch.target_names),
+        identity=_identity(path, bunch.filenames),
     )
 
 
@@ -159,6 +228,7 @@ def feature_data(path, *, random_state=0):
             "a synthetic table from make_feature_table (675 samples, groups "
             "LPQ and PHOG of 5 features each, 7 classes)"
         )
+        identity = _shipped(f"make_feature_table(random_state={random_state})")
     else:
         kind = data_kind(path)
         if kind != "features":
@@ -173,10 +243,12 @@ def feature_data(path, *, random_state=0):
         description = f"{path}: {len(table.data)} samples, groups " + ", ".join(
             table.groups
         )
+        identity = _identity(path, [path])
     return StudyData(
         table.data,
         np.asarray(table.target),
         description,
         groups=dict(table.groups),
         target_names=list(table.target_names),
+        identity=identity,
     )

@@ -12,7 +12,7 @@ Three studies on the facial-expression features and images:
 """
 
 import json
-from pathlib import Path
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -37,22 +37,70 @@ from skneuro.plotting import (
     TrainingHistoryDisplay,
 )
 from skneuro.preprocessing import FeatureGroupSelector
+from skneuro.studies._checks import check_count, check_folds, check_seed, check_splits
 from skneuro.studies._common import (
     TestScores,
     by_epoch,
     markdown_table,
-    progress,
     save_figure,
 )
 from skneuro.studies._data import feature_data, image_data
-from skneuro.studies._results import ResultsTable
-from skneuro.studies._runs import run_pending
+from skneuro.studies._folder import StudyFolder
+from skneuro.studies._runs import StudyPlan, run_plan
+from skneuro.utils._images import as_image_batch
 
 SCORING = {"accuracy": "accuracy", "neg_log_loss": "neg_log_loss"}
 
 
-def run_feature_groups(
-    out,
+def _search_group(group, X, y, hidden_sizes, epochs, folds, seed, device, n_jobs):
+    """One run: the hidden-size search of one group, beside a logistic fit."""
+    pipe = Pipeline(
+        [
+            ("groups", FeatureGroupSelector(select=group)),
+            ("scale", StandardScaler()),
+            ("clf", MLPClassifier(max_epochs=epochs, random_state=seed, device=device)),
+        ]
+    )
+    # error_score="raise": a failed fit stops the study rather than
+    # recording NaN as if it were a score.
+    search = GridSearchCV(
+        pipe,
+        {"clf__hidden_units": list(hidden_sizes)},
+        scoring=SCORING,
+        cv=folds,
+        refit=False,
+        n_jobs=n_jobs,
+        error_score="raise",
+    ).fit(X, y)
+    results = search.cv_results_
+    reference = cross_validate(
+        Pipeline(
+            [
+                ("groups", FeatureGroupSelector(select=group)),
+                ("scale", StandardScaler()),
+                ("clf", LogisticRegression(max_iter=1000)),
+            ]
+        ),
+        X,
+        y,
+        scoring=SCORING,
+        cv=folds,
+        n_jobs=n_jobs,
+        error_score="raise",
+    )
+    row = {"group": group}
+    for name in SCORING:
+        row[f"{name}_mean"] = json.dumps(
+            [round(float(v), 6) for v in results[f"mean_test_{name}"]]
+        )
+        row[f"{name}_std"] = json.dumps(
+            [round(float(v), 6) for v in results[f"std_test_{name}"]]
+        )
+        row[f"logistic_{name}"] = float(np.mean(reference[f"test_{name}"]))
+    return row
+
+
+def plan_feature_groups(
     *,
     data=None,
     hidden_sizes=tuple(range(1, 20)),
@@ -63,13 +111,62 @@ def run_feature_groups(
     n_jobs=1,
     show_progress=True,
 ):
+    """Hao's feature-group study, planned: options and data checked.
+
+    Takes the keyword arguments of :func:`run_feature_groups`; returns a
+    :class:`~skneuro.studies._runs.StudyPlan`. Nothing is written.
+    """
+    hidden_sizes = [check_count("hidden_sizes", h) for h in hidden_sizes]
+    epochs = check_count("--epochs", epochs)
+    cv = check_count("cv", cv, minimum=2)
+    seed = check_seed(seed)
+    table_data = feature_data(data, random_state=seed)
+    y = table_data.y
+    check_folds(
+        y,
+        cv,
+        class_names=table_data.class_names,
+        where=f"--data {data}" if data else "the shipped table",
+    )
+    settings = {
+        "study": "feature-groups",
+        "data": table_data.identity,
+        "hidden_sizes": hidden_sizes,
+        "epochs": epochs,
+        "cv": cv,
+        "seed": seed,
+    }
+    common = {
+        "X": table_data.X,
+        "y": y,
+        "hidden_sizes": hidden_sizes,
+        "epochs": epochs,
+        "folds": StratifiedKFold(cv, shuffle=True, random_state=seed),
+        "seed": seed,
+        "device": device,
+        "n_jobs": n_jobs,  # the searches' fits, not the groups, run at once
+    }
+    groups = [*table_data.groups, "all"]
+    runs = [(group, {**common, "group": group}) for group in groups]
+    chance = float(np.max(np.bincount(np.searchsorted(np.unique(y), y))) / len(y))
+    report = partial(
+        _feature_groups_report, settings=settings, chance=chance, table_data=table_data
+    )
+    return StudyPlan("feature-groups", settings, runs, _search_group, report)
+
+
+def run_feature_groups(out, *, show_progress=True, **kwargs):
     """Search hidden sizes per feature group; write results, figures, report.
 
     ``Pipeline(FeatureGroupSelector, StandardScaler, MLPClassifier)`` in
     ``GridSearchCV`` over ``hidden_sizes`` for each group and for all
-    features together, cross-validated (stratified ``cv`` folds). The
-    searches fit ``n_jobs`` pipelines at once (joblib; on a Dask cluster
-    under ``joblib.parallel_config(backend="dask")``). Returns the study's
+    features together, cross-validated (stratified ``cv`` folds; every class
+    needs at least ``cv`` samples). The searches fit ``n_jobs`` pipelines at
+    once (joblib; on a Dask cluster under
+    ``joblib.parallel_config(backend="dask")``). Takes ``data``,
+    ``hidden_sizes``, ``epochs``, ``cv``, ``seed``, ``device`` and
+    ``n_jobs``; ``out`` is a study folder as for
+    :func:`~skneuro.studies.run_pool_interpolate`. Returns the study's
     section of the report (Markdown).
 
     Examples
@@ -81,77 +178,11 @@ def run_feature_groups(
     >>> "| all |" in section
     True
     """
-    out = Path(out)
-    table_data = feature_data(data, random_state=seed)
-    groups = [*table_data.groups, "all"]
-    settings = {
-        "study": "feature-groups",
-        "data": str(data) if data else "shipped",
-        "hidden_sizes": [int(h) for h in hidden_sizes],
-        "epochs": epochs,
-        "cv": cv,
-        "seed": seed,
-    }
-    table = ResultsTable(out, "feature_groups", settings)
-    folds = StratifiedKFold(cv, shuffle=True, random_state=seed)
-    X, y = table_data.X, table_data.y
-    runs = [(group, group) for group in groups]
-    done = table.done()
-    with progress(runs, done, "feature-groups", show_progress) as bar:
-        for key, group in runs:
-            if key in done:
-                continue
-            pipe = Pipeline(
-                [
-                    ("groups", FeatureGroupSelector(select=group)),
-                    ("scale", StandardScaler()),
-                    (
-                        "clf",
-                        MLPClassifier(
-                            max_epochs=epochs, random_state=seed, device=device
-                        ),
-                    ),
-                ]
-            )
-            search = GridSearchCV(
-                pipe,
-                {"clf__hidden_units": [int(h) for h in hidden_sizes]},
-                scoring=SCORING,
-                cv=folds,
-                refit=False,
-                n_jobs=n_jobs,
-            ).fit(X, y)
-            results = search.cv_results_
-            reference = cross_validate(
-                Pipeline(
-                    [
-                        ("groups", FeatureGroupSelector(select=group)),
-                        ("scale", StandardScaler()),
-                        ("clf", LogisticRegression(max_iter=1000)),
-                    ]
-                ),
-                X,
-                y,
-                scoring=SCORING,
-                cv=folds,
-                n_jobs=n_jobs,
-            )
-            row = {"run": key, "group": group}
-            for name in SCORING:
-                row[f"{name}_mean"] = json.dumps(
-                    [round(float(v), 6) for v in results[f"mean_test_{name}"]]
-                )
-                row[f"{name}_std"] = json.dumps(
-                    [round(float(v), 6) for v in results[f"std_test_{name}"]]
-                )
-                row[f"logistic_{name}"] = float(np.mean(reference[f"test_{name}"]))
-            table.add(row)
-            bar.update()
-    chance = float(np.max(np.bincount(np.searchsorted(np.unique(y), y))) / len(y))
-    return _feature_groups_report(out, table.frame(), settings, chance, table_data)
+    plan = plan_feature_groups(show_progress=show_progress, **kwargs)
+    return run_plan(plan, StudyFolder(out), show_progress=show_progress)
 
 
-def _feature_groups_report(out, frame, settings, chance, table_data):
+def _feature_groups_report(folder, frame, *, settings, chance, table_data):
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
@@ -189,7 +220,7 @@ def _feature_groups_report(out, frame, settings, chance, table_data):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend(loc="best", fontsize="small")
     fig.suptitle("MLP by hidden size and feature group (Hao, Figures 1 and 2)")
-    figures.append(save_figure(fig, out / "feature_groups_by_hidden_size.png"))
+    figures.append(save_figure(folder, fig, "feature_groups_by_hidden_size.png"))
 
     rows = []
     for _, row in frame.iterrows():
@@ -256,8 +287,7 @@ def _compress_group(
     }
 
 
-def run_compression(
-    out,
+def plan_compression(
     *,
     data=None,
     hidden_units=10,
@@ -269,37 +299,31 @@ def run_compression(
     n_jobs=1,
     show_progress=True,
 ):
-    """Prune an autoencoder per feature group; write results, figures, report.
+    """Hao's compression study, planned: options and data checked.
 
-    Each group's standard-scaled features train a sigmoid
-    ``PruningAutoencoder(hidden_units)`` that is pruned progressively (Hao's
-    strategy) while its reconstruction error stays under ``loss_threshold``
-    times the data's mean feature variance (``threshold_kind="relative"``).
-    The groups run ``n_jobs`` at once (joblib, or Dask as for
-    :func:`run_feature_groups`). Returns the study's section of the report
-    (Markdown).
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from skneuro.studies import run_compression
-    >>> section = run_compression(tempfile.mkdtemp(), hidden_units=3, epochs=50,
-    ...                           retrain_epochs=10, show_progress=False)
-    >>> "units left" in section
-    True
+    Takes the keyword arguments of :func:`run_compression`; returns a
+    :class:`~skneuro.studies._runs.StudyPlan`. Nothing is written.
     """
-    out = Path(out)
+    hidden_units = check_count("hidden_units", hidden_units)
+    epochs = check_count("--epochs", epochs)
+    retrain_epochs = check_count("retrain_epochs", retrain_epochs, minimum=0)
+    seed = check_seed(seed)
+    if isinstance(loss_threshold, bool) or not (
+        isinstance(loss_threshold, int | float) and loss_threshold > 0
+    ):
+        raise ValueError(
+            f"loss_threshold must be a positive number; got {loss_threshold!r}."
+        )
     table_data = feature_data(data, random_state=seed)
     settings = {
         "study": "compression",
-        "data": str(data) if data else "shipped",
+        "data": table_data.identity,
         "hidden_units": hidden_units,
         "loss_threshold": loss_threshold,
         "epochs": epochs,
         "retrain_epochs": retrain_epochs,
         "seed": seed,
     }
-    table = ResultsTable(out, "compression", settings)
     runs = [
         (
             group,
@@ -316,18 +340,36 @@ def run_compression(
         )
         for group, columns in table_data.groups.items()
     ]
-    run_pending(
-        table,
-        runs,
-        _compress_group,
-        n_jobs=n_jobs,
-        description="compression",
-        show_progress=show_progress,
-    )
-    return _compression_report(out, table.frame(), settings, table_data)
+    report = partial(_compression_report, settings=settings, table_data=table_data)
+    return StudyPlan("compression", settings, runs, _compress_group, report, n_jobs)
 
 
-def _compression_report(out, frame, settings, table_data):
+def run_compression(out, *, show_progress=True, **kwargs):
+    """Prune an autoencoder per feature group; write results, figures, report.
+
+    Each group's standard-scaled features train a sigmoid
+    ``PruningAutoencoder(hidden_units)`` that is pruned progressively (Hao's
+    strategy) while its reconstruction error stays under ``loss_threshold``
+    times the data's mean feature variance (``threshold_kind="relative"``).
+    Takes ``data``, ``hidden_units``, ``loss_threshold``, ``epochs``,
+    ``retrain_epochs``, ``seed``, ``device`` and ``n_jobs`` (groups at once,
+    joblib or Dask as for :func:`run_feature_groups`). Returns the study's
+    section of the report (Markdown).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skneuro.studies import run_compression
+    >>> section = run_compression(tempfile.mkdtemp(), hidden_units=3, epochs=50,
+    ...                           retrain_epochs=10, show_progress=False)
+    >>> "units left" in section
+    True
+    """
+    plan = plan_compression(show_progress=show_progress, **kwargs)
+    return run_plan(plan, StudyFolder(out), show_progress=show_progress)
+
+
+def _compression_report(folder, frame, *, settings, table_data):
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(
@@ -344,7 +386,7 @@ def _compression_report(out, frame, settings, table_data):
         display.plot(ax=ax)
         ax.set_title(f"{row['group']}: {row['features']} features")
     fig.suptitle("Reconstruction loss by hidden units left (Hao, Figure 3)")
-    figure = save_figure(fig, out / "compression_by_units_left.png")
+    figure = save_figure(folder, fig, "compression_by_units_left.png")
     summary = pd.DataFrame(
         {
             "group": frame["group"],
@@ -403,14 +445,12 @@ def _train_googlenet(
     row["test_accuracy"] = float(np.mean(predicted == y_test))
     for c in classes:
         mask = y_test == c
-        row[f"class {class_names[c]}"] = (
-            float(np.mean(predicted[mask] == c)) if mask.any() else np.nan
-        )
+        # The plan checked that every split has each class on both sides.
+        row[f"class {class_names[c]}"] = float(np.mean(predicted[mask] == c))
     return row
 
 
-def run_images(
-    out,
+def plan_images(
     *,
     data=None,
     input_size=64,
@@ -421,33 +461,30 @@ def run_images(
     n_jobs=1,
     show_progress=True,
 ):
-    """GoogLeNet on raw images; write results, figures, report.
+    """Hao's GoogLeNet study, planned: options and data checked.
 
-    An 80/20 stratified split per repeat; after every epoch the network is
-    scored on the training and the test split. Repeats run ``n_jobs`` at
-    once (joblib, or Dask as for :func:`run_feature_groups`). Returns the
-    study's section of the report (Markdown).
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from skneuro.studies import run_images
-    >>> section = run_images(tempfile.mkdtemp(), input_size=16, epochs=1,
-    ...                      show_progress=False)
-    >>> "Per-class test accuracy" in section
-    True
+    Takes the keyword arguments of :func:`run_images`; returns a
+    :class:`~skneuro.studies._runs.StudyPlan`. Nothing is written.
     """
-    out = Path(out)
+    input_size = check_count("input_size", input_size, minimum=16)
+    epochs = check_count("--epochs", epochs)
+    repeats = check_count("--repeats", repeats)
+    seed = check_seed(seed, repeats)
     images = image_data(data, image_size=(64, 64) if data else "faces")
+    check_splits(
+        images.y,
+        [seed + r for r in range(repeats)],
+        class_names=images.class_names,
+        where=f"--data {data}" if data else "the shipped faces",
+    )
     settings = {
         "study": "images",
-        "data": str(data) if data else "shipped",
+        "data": images.identity,
         "input_size": input_size,
         "epochs": epochs,
         "repeats": repeats,
         "seed": seed,
     }
-    table = ResultsTable(out, "images", settings)
     all_classes = np.unique(images.y)
     names = images.target_names or [str(c) for c in all_classes]
     common = {
@@ -462,23 +499,39 @@ def run_images(
     runs = [
         (f"#{r}", {**common, "repeat": r, "seed": seed + r}) for r in range(repeats)
     ]
-    run_pending(
-        table,
-        runs,
-        _train_googlenet,
-        n_jobs=n_jobs,
-        description="images",
-        show_progress=show_progress,
-    )
-    return _images_report(out, table.frame(), settings, images)
+    report = partial(_images_report, settings=settings, images=images)
+    return StudyPlan("images", settings, runs, _train_googlenet, report, n_jobs)
+
+
+def run_images(out, *, show_progress=True, **kwargs):
+    """GoogLeNet on raw images; write results, figures, report.
+
+    An 80/20 stratified split per repeat (every class on both sides of each
+    split); after every epoch the network is scored on the training and the
+    test split. Takes ``data``, ``input_size``, ``epochs``, ``repeats``,
+    ``seed``, ``device`` and ``n_jobs`` (repeats at once, joblib or Dask as
+    for :func:`run_feature_groups`). Returns the study's section of the
+    report (Markdown).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skneuro.studies import run_images
+    >>> section = run_images(tempfile.mkdtemp(), input_size=16, epochs=1,
+    ...                      show_progress=False)
+    >>> "Per-class test accuracy" in section
+    True
+    """
+    plan = plan_images(show_progress=show_progress, **kwargs)
+    return run_plan(plan, StudyFolder(out), show_progress=show_progress)
 
 
 def _as_batch(X):
-    """Grey (n, h, w) or colour (n, h, w, 3) images as (n, channels, h, w)."""
-    return X[:, None] if X.ndim == 3 else np.moveaxis(X, -1, 1)
+    """Images as the classifier sees them, ``(n, channels, h, w)``."""
+    return np.ascontiguousarray(as_image_batch(X))
 
 
-def _images_report(out, frame, settings, images):
+def _images_report(folder, frame, *, settings, images):
     import matplotlib.pyplot as plt
 
     def stack(column):
@@ -499,7 +552,7 @@ def _images_report(out, frame, settings, images):
         ax=axes[1],
     )
     fig.suptitle(f"GoogLeNet (input {settings['input_size']}x{settings['input_size']})")
-    figure = save_figure(fig, out / "images_by_epoch.png")
+    figure = save_figure(folder, fig, "images_by_epoch.png")
 
     test = stack("test_accuracy_by_epoch")
     epochs = test.shape[1]

@@ -7,7 +7,7 @@ fresh 80/20 stratified splits, and scored on the test split after every
 epoch and at the end (accuracy, macro precision, recall and F1).
 """
 
-from pathlib import Path
+from functools import partial
 
 import numpy as np
 from sklearn.model_selection import train_test_split
@@ -17,6 +17,7 @@ from sklearn.preprocessing import StandardScaler
 from skneuro.neural_network import SmallCNN
 from skneuro.plotting import ImageComparisonDisplay, TrainingHistoryDisplay
 from skneuro.preprocessing import PoolInterpolate
+from skneuro.studies._checks import check_count, check_seed, check_splits, check_unique
 from skneuro.studies._common import (
     SCORES,
     TestScores,
@@ -28,8 +29,8 @@ from skneuro.studies._common import (
     test_scores,
 )
 from skneuro.studies._data import image_data
-from skneuro.studies._results import ResultsTable
-from skneuro.studies._runs import run_pending
+from skneuro.studies._folder import StudyFolder
+from skneuro.studies._runs import StudyPlan, run_plan
 
 #: Buell's four cases, (window, stride), and the baseline without pooling.
 CASES = {
@@ -80,8 +81,7 @@ def _run_case(X, y, image_shape, case, repeat, seed, epochs, device, verbose):
     return row
 
 
-def run_pool_interpolate(
-    out,
+def plan_pool_interpolate(
     *,
     data=None,
     repeats=10,
@@ -92,13 +92,67 @@ def run_pool_interpolate(
     n_jobs=1,
     show_progress=True,
 ):
+    """Buell's study, planned: options and data checked, nothing written.
+
+    Takes the keyword arguments of :func:`run_pool_interpolate`; returns a
+    :class:`~skneuro.studies._runs.StudyPlan`.
+    """
+    cases = check_unique("--cases", cases)
+    unknown = sorted(set(cases) - set(CASES))
+    if unknown:
+        raise ValueError(f"unknown pooling cases {unknown}; choose from {list(CASES)}")
+    repeats = check_count("--repeats", repeats)
+    epochs = check_count("--epochs", epochs)
+    seed = check_seed(seed, repeats)
+    images = image_data(data, image_size=(28, 28) if data else "digits28")
+    check_splits(
+        images.y,
+        [seed + r for r in range(repeats)],
+        class_names=images.class_names,
+        where=f"--data {data}" if data else "the shipped digits",
+    )
+    X = images.X.reshape(len(images.X), -1)
+    image_shape = images.X.shape[1:3]
+    settings = {
+        "study": "pool-interpolate",
+        "data": images.identity,
+        "repeats": repeats,
+        "epochs": epochs,
+        "seed": seed,
+        "cases": list(cases),
+    }
+    common = {
+        "X": X,
+        "y": images.y,
+        "image_shape": image_shape,
+        "epochs": epochs,
+        "device": device,
+        "verbose": int(show_progress and n_jobs == 1),
+    }
+    runs = [
+        (f"{case} #{r}", {**common, "case": case, "repeat": r, "seed": seed + r})
+        for r in range(repeats)
+        for case in cases
+    ]
+    report = partial(
+        _report,
+        X=X,
+        image_shape=image_shape,
+        description=images.description,
+        settings=settings,
+    )
+    return StudyPlan("pool-interpolate", settings, runs, _run_case, report, n_jobs)
+
+
+def run_pool_interpolate(out, *, show_progress=True, **kwargs):
     """Run Buell's pooling study and write its results, figures and report.
 
     Parameters
     ----------
     out : path-like
-        Output folder; results already there for the same settings are
-        resumed, not redone.
+        Output folder: new, empty, or one an earlier study wrote (see
+        :mod:`skneuro.studies._folder`); results already there for the same
+        settings and data are resumed, not redone.
     data : path-like or None
         An MNIST-format folder or an image folder; ``None`` for the shipped
         digits enlarged to 28x28.
@@ -134,47 +188,11 @@ def run_pool_interpolate(
     >>> section.splitlines()[0]
     '## Pooling and interpolation (Buell)'
     """
-    unknown = sorted(set(cases) - set(CASES))
-    if unknown:
-        raise ValueError(f"unknown pooling cases {unknown}; choose from {list(CASES)}")
-    out = Path(out)
-    images = image_data(data, image_size=(28, 28) if data else "digits28")
-    X = images.X.reshape(len(images.X), -1)
-    image_shape = images.X.shape[1:3]
-    settings = {
-        "study": "pool-interpolate",
-        "data": str(data) if data else "shipped",
-        "repeats": repeats,
-        "epochs": epochs,
-        "seed": seed,
-        "cases": list(cases),
-    }
-    table = ResultsTable(out, "pool_interpolate", settings)
-    common = {
-        "X": X,
-        "y": images.y,
-        "image_shape": image_shape,
-        "epochs": epochs,
-        "device": device,
-        "verbose": int(show_progress and n_jobs == 1),
-    }
-    runs = [
-        (f"{case} #{r}", {**common, "case": case, "repeat": r, "seed": seed + r})
-        for r in range(repeats)
-        for case in cases
-    ]
-    run_pending(
-        table,
-        runs,
-        _run_case,
-        n_jobs=n_jobs,
-        description="pool-interpolate",
-        show_progress=show_progress,
-    )
-    return _report(out, table.frame(), X, image_shape, images.description, settings)
+    plan = plan_pool_interpolate(show_progress=show_progress, **kwargs)
+    return run_plan(plan, StudyFolder(out), show_progress=show_progress)
 
 
-def _report(out, frame, X, image_shape, description, settings):
+def _report(folder, frame, *, X, image_shape, description, settings):
     import matplotlib.pyplot as plt
 
     figures = []
@@ -186,7 +204,7 @@ def _report(out, frame, X, image_shape, description, settings):
         display = ImageComparisonDisplay.from_transformer(pool, X, n_images=6)
         display.figure_.suptitle(f"Pooled {case} and restored (Buell)")
         name = f"pool_interpolate_images_{case.replace('/', '_s')}.png"
-        figures.append(save_figure(display.figure_, out / name))
+        figures.append(save_figure(folder, display.figure_, name))
 
     fig, axes = plt.subplots(2, 2, figsize=(11, 8), sharex=True)
     for ax, name in zip(axes.ravel(), SCORES, strict=True):
@@ -196,7 +214,7 @@ def _report(out, frame, X, image_shape, description, settings):
             ax=ax,
         )
     fig.suptitle("Test scores by epoch, mean ± std over repeats")
-    figures.append(save_figure(fig, out / "pool_interpolate_scores_by_epoch.png"))
+    figures.append(save_figure(folder, fig, "pool_interpolate_scores_by_epoch.png"))
 
     summary = frame.groupby("case", sort=False)[list(SCORES)]
     mean, std = summary.mean(), summary.std(ddof=0).fillna(0.0)
@@ -219,7 +237,7 @@ def _report(out, frame, X, image_shape, description, settings):
     ax.set_ylabel("test score")
     ax.set_title("Test scores per case, mean ± std over repeats")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    figures.append(save_figure(fig, out / "pool_interpolate_test_scores.png"))
+    figures.append(save_figure(folder, fig, "pool_interpolate_test_scores.png"))
 
     table = mean_and_spread(frame, "case", SCORES)
     table.insert(1, "runs", frame.groupby("case", sort=False).size().to_numpy())

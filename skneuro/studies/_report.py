@@ -9,8 +9,6 @@ import json
 import platform
 from importlib.metadata import PackageNotFoundError, version
 
-from skneuro.studies._results import write_text_atomic
-
 PACKAGES = ("skneuro", "scikit-learn", "torch", "torchvision", "skorch", "numpy")
 
 
@@ -24,28 +22,36 @@ def _versions():
     return ", ".join(found) + f"; Python {platform.python_version()}"
 
 
-def _file_name(study):
+def file_stem(study):
+    """The stem of a study's files: ``"pool-interpolate"`` -> ``"pool_interpolate"``."""
     return study.replace("-", "_")
 
 
-def write_section(out, study, text):
-    """Keep ``study``'s section of the report in ``out``."""
-    write_text_atomic(out / f"{_file_name(study)}.md", text)
+def _setting(value):
+    if isinstance(value, dict) and "fingerprint" in value:
+        return f"{value.get('path')} ({value['fingerprint'][:19]})"
+    return value
 
 
-def write_report(out, studies, *, command, seconds):
-    """Write ``report.md`` in ``out`` (atomically) and return its path."""
+def write_section(folder, study, text):
+    """Keep ``study``'s section of the report in the study folder."""
+    folder.write_text(f"{file_stem(study)}.md", text)
+
+
+def write_report(folder, studies, *, command, seconds):
+    """Write ``report.md`` in the study folder and return its path."""
     sections, settings = [], []
     for study in studies:
-        name = _file_name(study)
-        section = out / f"{name}.md"
-        if not section.exists():
+        name = file_stem(study)
+        if not folder.owns(f"{name}.md"):
             continue
-        sections.append(section.read_text(encoding="utf-8"))
-        kept = json.loads((out / f"{name}.settings.json").read_text(encoding="utf-8"))
-        settings.append(
-            f"- `{study}`: " + ", ".join(f"{k}={v}" for k, v in kept.items())
-        )
+        sections.append(folder.read_text(f"{name}.md"))
+        if folder.owns(f"{name}.settings.json"):
+            kept = json.loads(folder.read_text(f"{name}.settings.json"))
+            settings.append(
+                f"- `{study}`: "
+                + ", ".join(f"{k}={_setting(v)}" for k, v in kept.items())
+            )
     text = "\n".join(
         [
             "# skneuro studies",
@@ -62,6 +68,5 @@ def write_report(out, studies, *, command, seconds):
             *sections,
         ]
     )
-    path = out / "report.md"
-    write_text_atomic(path, text)
-    return path
+    folder.write_text("report.md", text)
+    return folder.path / "report.md"

@@ -1,107 +1,120 @@
 """Where a study keeps its results: one CSV row per finished run, resumable.
 
 A study is a list of runs, each with a key (``"2x2/1 #3"``). When a run
-finishes, its row is added and the whole CSV is rewritten to a temporary file
-in the same folder and renamed over the old one (:func:`os.replace` is
-atomic), so that a study killed at any moment leaves either the CSV before
-the run or the CSV after it, never a partial row. Rerunning the same command
-reads the CSV back and skips the runs it holds.
+finishes, its row is added and the whole CSV is rewritten through the study
+folder (:class:`~skneuro.studies._folder.StudyFolder`: a temporary file
+renamed over the old one), so that a study killed at any moment leaves the
+CSV before the run or the CSV after it, never a partial row. Rerunning the
+same command reads the CSV back and skips the runs it holds.
 
-The settings a study ran with (data, epochs, repeats, seed...) are kept in a
-JSON file beside the CSV. A rerun with other settings into the same folder
+The settings a study ran with (the data's identity, epochs, repeats,
+seed...) are kept in a JSON file beside the CSV, written with the first
+row. A rerun with other settings, or on other data, into the same folder
 would mix incomparable runs, so it is refused with the differences spelled
-out.
+out, before anything runs or is written.
 """
 
+import io
 import json
-import os
-import tempfile
-from pathlib import Path
+import math
+import numbers
 
 import pandas as pd
 
 
 class SettingsMismatchError(ValueError):
-    """The output folder holds a study run with other settings."""
+    """The output folder holds a study run with other settings or data."""
 
 
-def _atomic_write(path, write):
-    """Write ``path`` through ``write(file)`` on a temporary file, then rename."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as file:
-            write(file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_text_atomic(path, text):
-    """Write ``text`` to ``path`` atomically (for reports and settings)."""
-    _atomic_write(path, lambda file: file.write(text))
+def _describe_data(data):
+    if isinstance(data, dict):
+        return f"{data.get('path')} (fingerprint {str(data.get('fingerprint'))[:19]})"
+    return repr(data)
 
 
 class ResultsTable:
-    """The results CSV of one study in an output folder.
+    """The results CSV of one study in a study folder.
 
     Parameters
     ----------
-    out : path-like
-        The output folder (created when missing).
+    folder : StudyFolder
+        The output folder, already checked.
     name : str
-        The study's name: the files are ``<name>.csv`` and
+        The study's file stem: the files are ``<name>.csv`` and
         ``<name>.settings.json``.
     settings : dict
-        JSON-serialisable settings of this run of the study.
+        JSON-serialisable settings of this run of the study; its ``"data"``
+        entry, a dict with ``"path"`` and ``"fingerprint"``, identifies the
+        data by content.
 
     Raises
     ------
     SettingsMismatchError
-        When the folder holds results of this study run with other settings.
+        When the folder holds results of this study run with other settings
+        or on other data. Nothing is written then, nor when the table is
+        only created: the settings are written with the first row.
 
     Examples
     --------
     >>> import tempfile
+    >>> from skneuro.studies._folder import StudyFolder
     >>> from skneuro.studies._results import ResultsTable
-    >>> out = tempfile.mkdtemp()
-    >>> table = ResultsTable(out, "demo", {"epochs": 2})
+    >>> folder = StudyFolder(tempfile.mkdtemp())
+    >>> table = ResultsTable(folder, "demo", {"epochs": 2})
     >>> table.add({"run": "a", "score": 0.5})
-    >>> ResultsTable(out, "demo", {"epochs": 2}).done()
+    >>> ResultsTable(folder, "demo", {"epochs": 2}).done()
     {'a'}
     """
 
-    def __init__(self, out, name, settings):
-        self.out = Path(out)
-        self.out.mkdir(parents=True, exist_ok=True)
-        self.path = self.out / f"{name}.csv"
-        self.settings_path = self.out / f"{name}.settings.json"
+    def __init__(self, folder, name, settings):
+        self.folder = folder
         self.name = name
+        self.csv_name = f"{name}.csv"
+        self.settings_name = f"{name}.settings.json"
         settings = json.loads(json.dumps(settings))  # as it reads back
-        if self.settings_path.exists():
-            kept = json.loads(self.settings_path.read_text(encoding="utf-8"))
-            if kept != settings:
-                keys = sorted(set(kept) | set(settings))
-                changes = [
-                    f"{k}: {kept.get(k)!r} -> {settings.get(k)!r}"
-                    for k in keys
-                    if kept.get(k) != settings.get(k)
-                ]
-                raise SettingsMismatchError(
-                    f"{self.out} holds results of the {name!r} study run with other "
-                    f"settings ({'; '.join(changes)}). Resuming would mix runs "
-                    "that are not comparable: write into another output folder "
-                    "(--out), or use the same settings to resume."
-                )
-        else:
-            write_text_atomic(self.settings_path, json.dumps(settings, indent=2))
         self.settings = settings
-        self.rows = (
-            pd.read_csv(self.path).to_dict("records") if self.path.exists() else []
-        )
+        self.rows = []
+        if folder.owns(self.csv_name) and not folder.owns(self.settings_name):
+            raise SettingsMismatchError(
+                f"{folder.path} holds {self.csv_name} without "
+                f"{self.settings_name}, so what its runs were computed with is "
+                "unknown: put the settings file back, or write into another --out."
+            )
+        if folder.owns(self.settings_name):
+            kept = json.loads(folder.read_text(self.settings_name))
+            self._check_same(kept, settings)
+            if folder.owns(self.csv_name):
+                self.rows = pd.read_csv(
+                    io.StringIO(folder.read_text(self.csv_name))
+                ).to_dict("records")
+
+    def _check_same(self, kept, settings):
+        where = self.folder.path
+        old, new = kept.get("data"), settings.get("data")
+        if isinstance(old, dict) and isinstance(new, dict):
+            if old.get("fingerprint") != new.get("fingerprint"):
+                raise SettingsMismatchError(
+                    f"--data {new.get('path')} is not the data the "
+                    f"{self.name.replace('_', '-')!r} results in {where} were "
+                    f"computed on: that was {_describe_data(old)}, this is "
+                    f"{_describe_data(new)}. Resuming would mix runs on two data "
+                    "sets: write into another --out, or give the same data."
+                )
+            # The same content at another path is the same data.
+            kept = {**kept, "data": new}
+        if kept != settings:
+            keys = sorted(set(kept) | set(settings))
+            changes = [
+                f"{k}: {kept.get(k)!r} -> {settings.get(k)!r}"
+                for k in keys
+                if kept.get(k) != settings.get(k)
+            ]
+            raise SettingsMismatchError(
+                f"{where} holds results of the {self.name.replace('_', '-')!r} "
+                f"study run with other settings ({'; '.join(changes)}). Resuming "
+                "would mix runs that are not comparable: write into another "
+                "output folder (--out), or use the same settings to resume."
+            )
 
     def done(self):
         """Keys of the finished runs."""
@@ -112,15 +125,33 @@ class ResultsTable:
 
         With ``order`` (the study's run keys), rows are kept in that order
         whatever order the runs finished in; otherwise in the order added.
+
+        Raises
+        ------
+        ValueError
+            When the run is already in the table, or a value of the row is
+            a non-finite number: a study records measurements, and NaN is
+            none.
         """
-        if str(row["run"]) in self.done():
-            raise ValueError(f"run {row['run']!r} is already in {self.path}")
+        key = str(row["run"])
+        if key in self.done():
+            raise ValueError(f"run {key!r} is already in {self.csv_name}")
+        for column, value in row.items():
+            if isinstance(value, numbers.Real) and not math.isfinite(value):
+                raise ValueError(
+                    f"run {key!r} gave {column}={value}, which is not a "
+                    f"measurement; nothing was written to {self.csv_name}."
+                )
+        if not self.rows:
+            self.folder.write_text(
+                self.settings_name, json.dumps(self.settings, indent=2) + "\n"
+            )
         self.rows.append(dict(row))
         if order is not None:
-            position = {str(key): i for i, key in enumerate(order)}
+            position = {str(k): i for i, k in enumerate(order)}
             self.rows.sort(key=lambda r: position.get(str(r["run"]), len(position)))
         frame = pd.DataFrame(self.rows)
-        _atomic_write(self.path, lambda file: frame.to_csv(file, index=False))
+        self.folder.write_text(self.csv_name, frame.to_csv(index=False))
 
     def frame(self):
         """The results as a DataFrame."""

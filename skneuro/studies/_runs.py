@@ -1,7 +1,10 @@
 """Where a study's runs execute: in this process, joblib workers, or Dask.
 
-A study is a list of independent runs (a pooling case on one split, one
-feature group's compression...). :func:`run_pending` hands the runs that the
+A study is planned first (:class:`StudyPlan`: its data loaded and checked,
+its settings and runs decided, nothing written), then run into a study
+folder by :func:`run_plan`. A study is a list of independent runs (a
+pooling case on one split, one feature group's compression...).
+:func:`run_pending` hands the runs that the
 results table lacks to :class:`joblib.Parallel` and adds each run's row to
 the table in this process as soon as the run finishes, whichever worker ran
 it. The resume guarantees are therefore those of the sequential study: the
@@ -13,11 +16,15 @@ backend, from ``distributed``), so that the same code spreads the runs over
 a cluster. skneuro ships no scheduler of its own.
 """
 
+from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from joblib import Parallel, delayed, parallel_config
 
 from skneuro.studies._common import progress
+from skneuro.studies._report import file_stem, write_section
+from skneuro.studies._results import ResultsTable
 
 #: How long ``--scheduler`` waits for the scheduler to answer.
 CONNECT_TIMEOUT = "10s"
@@ -100,3 +107,58 @@ def run_pending(table, runs, function, *, n_jobs, description, show_progress):
         for key, row in finished:
             table.add({"run": key, **row}, order=order)
             bar.update()
+
+
+@dataclass
+class StudyPlan:
+    """A study ready to run: data checked, settings and runs decided.
+
+    Making one writes nothing, so that every study of a command is planned,
+    and every refusal raised, before the first file is written.
+
+    Attributes
+    ----------
+    name : str
+        The study's name on the command line (``"pool-interpolate"``).
+    settings : dict
+        What the results depend on, the data's identity included; a resume
+        must match it.
+    runs : list of (str, dict)
+        Each run's key and the keyword arguments of ``function``.
+    function : callable
+        A module-level function returning a run's row (without its key).
+    report : callable
+        ``report(folder, frame)``: writes the figures, returns the section.
+    n_jobs : int
+        Runs at once (see :func:`run_pending`).
+    """
+
+    name: str
+    settings: dict
+    runs: list
+    function: Callable
+    report: Callable
+    n_jobs: int = 1
+
+    def table(self, folder):
+        """The study's results table in ``folder`` (refuses other settings)."""
+        return ResultsTable(folder, file_stem(self.name), self.settings)
+
+
+def run_plan(plan, folder, *, show_progress=True):
+    """Run what ``plan`` lacks in ``folder``; write its figures and section.
+
+    Returns the study's section of the report (Markdown).
+    """
+    table = plan.table(folder)
+    run_pending(
+        table,
+        plan.runs,
+        plan.function,
+        n_jobs=plan.n_jobs,
+        description=plan.name,
+        show_progress=show_progress,
+    )
+    section = plan.report(folder, table.frame())
+    write_section(folder, plan.name, section)
+    return section
