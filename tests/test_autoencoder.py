@@ -1,10 +1,19 @@
 """PruningAutoencoder: pruning by angular separation, end to end."""
 
+import signal
+
 import numpy as np
 import pytest
 import torch
 from sklearn.model_selection import cross_val_score
 from sklearn.utils._param_validation import InvalidParameterError
+from skorch.callbacks import Callback
+from test_neural_base import (  # noqa: F401 (fixtures)
+    InterruptAt,
+    RecordWeights,
+    interactive,
+    sigint_disposition,
+)
 
 from skneuro import PruningAutoencoder, _engine
 from skneuro.neural_network._pruning import HiddenLayer
@@ -159,3 +168,180 @@ def test_score_drives_a_cross_validation(rank2):
         cv=2,
     )
     assert scores.shape == (2,) and (scores < 0).all()
+
+
+# -- Ctrl-C keeps the last finished step; any other failure keeps nothing ------
+#: Four batches an epoch (so that a Ctrl-C lands mid-epoch), few epochs, one
+#: thread (fast on a shared machine).
+CTRL_C = {
+    "hidden_units": 6,
+    "max_epochs": 30,
+    "retrain_epochs": 10,
+    "batch_size": 50,
+    "lr": 0.02,
+    "n_threads": 1,
+    "random_state": 0,
+}
+#: The epoch that ends the first training and each pruning step's retraining.
+FIRST, RETRAIN = CTRL_C["max_epochs"], CTRL_C["retrain_epochs"]
+
+
+def _same_layers(a, b):
+    for x, y in zip(a, b, strict=True):
+        np.testing.assert_array_equal(x, y)
+
+
+def _module_layer(ae):
+    return PruningAutoencoder._layer_of(ae.net_.module_)
+
+
+def _assert_same_fit(ae, reference, X):
+    """``ae`` holds what ``reference`` (an uninterrupted fit) holds."""
+    assert ae.n_epochs_ == reference.n_epochs_ == len(ae.history_)
+    assert ae.loss_curve_ == reference.loss_curve_
+    assert ae.pruning_history_ == reference.pruning_history_
+    assert sorted(ae.networks_) == sorted(reference.networks_)
+    for width, layer in reference.networks_.items():
+        _same_layers(ae.networks_[width], layer)
+    assert ae.n_hidden_units_ == reference.n_hidden_units_
+    assert ae.loss_threshold_ == reference.loss_threshold_
+    np.testing.assert_array_equal(ae.angles_, reference.angles_)
+    # The net holds the kept width's weights, and everything works from it.
+    _same_layers(_module_layer(ae), ae.networks_[ae.n_hidden_units_])
+    assert ae.net_.module__hidden_units == ae.n_hidden_units_
+    np.testing.assert_array_equal(ae.transform(X), reference.transform(X))
+    assert ae.score(X) == reference.score(X)
+    codes = ae.transform(X)
+    assert ae.inverse_transform(codes).shape == X.shape
+    for width in ae.networks_:
+        assert ae.set_params(n_components=width).transform(X).shape[1] == width
+    ae.set_params(n_components=None)
+
+
+@pytest.mark.usefixtures("interactive")
+def test_ctrl_c_in_the_first_training_keeps_the_unpruned_network(rank2):
+    record = RecordWeights()
+    ae = PruningAutoencoder(
+        loss_threshold=1e6, callbacks=[record, InterruptAt(epoch=3, batch=2)], **CTRL_C
+    )
+    with pytest.raises(KeyboardInterrupt):
+        ae.fit(rank2)
+    assert ae.n_epochs_ == len(ae.history_) == len(ae.loss_curve_) == 2
+    kept = dict(ae.net_.callbacks_)["RecordWeights"].per_epoch[-1]
+    for p, expected in zip(ae.net_.module_.parameters(), kept, strict=True):
+        torch.testing.assert_close(p.detach(), expected, rtol=0, atol=0)
+    assert list(ae.networks_) == [6] and ae.n_hidden_units_ == 6
+    _same_layers(ae.networks_[6], _module_layer(ae))
+    assert ae.pruning_history_ == []
+    assert ae.loss_threshold_ == 1e6 and ae.angles_.shape == (6, 6)
+    assert ae.transform(rank2).shape == (len(rank2), 6)
+    assert -ae.score(rank2) == pytest.approx(
+        np.mean((ae.inverse_transform(ae.transform(rank2)) - rank2) ** 2), rel=1e-5
+    )
+
+
+@pytest.mark.usefixtures("interactive")
+def test_ctrl_c_in_the_first_epoch_leaves_the_autoencoder_unfitted(rank2):
+    ae = PruningAutoencoder(callbacks=[InterruptAt(epoch=1, batch=2)], **CTRL_C)
+    with pytest.raises(KeyboardInterrupt):
+        ae.fit(rank2)
+    assert not hasattr(ae, "net_") and not hasattr(ae, "networks_")
+    assert not [k for k in vars(ae) if k.endswith("_") and not k.startswith("_")]
+
+
+@pytest.mark.usefixtures("interactive")
+@pytest.mark.parametrize("threshold", [1e6, 0.05])
+def test_ctrl_c_mid_pruning_keeps_the_last_finished_step(rank2, threshold):
+    """A Ctrl-C in the second step's retraining: the fit after the first step.
+
+    With ``0.05`` the first step ends over the threshold and ``n_components``
+    prunes on regardless: the kept width is then the full one, as an
+    uninterrupted fit that ended after the first step keeps.
+    """
+    params = {**CTRL_C, "loss_threshold": threshold}
+    if threshold < 1:
+        params["n_components"] = 3
+    # Epoch 2 of the second step's retraining, at its second batch.
+    stop = InterruptAt(epoch=FIRST + RETRAIN + 2, batch=2)
+    ae = PruningAutoencoder(callbacks=[stop], **params)
+    with pytest.raises(KeyboardInterrupt):
+        ae.fit(rank2)
+    forced = {"n_components": 5} if threshold < 1 else {}
+    reference = PruningAutoencoder(**{**params, "min_hidden_units": 5, **forced})
+    reference.fit(rank2).set_params(n_components=None)
+    assert [s["units_left"] for s in reference.pruning_history_] == [5]
+    assert reference.n_epochs_ == FIRST + RETRAIN
+    if threshold < 1:
+        assert reference.pruning_history_[0]["loss_after"] > threshold
+        assert reference.n_hidden_units_ == 6
+        # The width asked for was not reached: said so, not guessed.
+        with pytest.raises(ValueError, match="was not reached"):
+            ae.transform(rank2)
+        ae.set_params(n_components=None)
+    else:
+        assert reference.n_hidden_units_ == 5
+    _assert_same_fit(ae, reference, rank2)
+
+
+@pytest.mark.usefixtures("interactive")
+def test_ctrl_c_between_pruning_steps_keeps_the_last_finished_step(rank2, monkeypatch):
+    """A Ctrl-C while the second step folds its unit away (half a module)."""
+    loads = []
+    load = PruningAutoencoder._load
+
+    def interrupted_load(self, net, layer):
+        loads.append(len(layer.b_in))
+        if len(loads) == 2:  # the second step's smaller layer
+            net.module_.encoder = torch.nn.Linear(6, 4)  # half swapped in
+            signal.raise_signal(signal.SIGINT)
+        return load(self, net, layer)
+
+    monkeypatch.setattr(PruningAutoencoder, "_load", interrupted_load)
+    ae = PruningAutoencoder(loss_threshold=1e6, **CTRL_C)
+    with pytest.raises(KeyboardInterrupt):
+        ae.fit(rank2)
+    monkeypatch.setattr(PruningAutoencoder, "_load", load)
+    reference = PruningAutoencoder(
+        **{**CTRL_C, "loss_threshold": 1e6, "min_hidden_units": 5}
+    ).fit(rank2)
+    _assert_same_fit(ae, reference, rank2)
+
+
+class FailAt(Callback):
+    """Raise ``error`` at the start of epoch ``epoch``."""
+
+    def __init__(self, epoch, error):
+        self.epoch, self.error = epoch, error
+
+    def on_epoch_begin(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            raise self.error
+
+
+class PoisonAt(Callback):
+    """Make every weight NaN at the start of epoch ``epoch`` (a divergence)."""
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def on_epoch_begin(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            with torch.no_grad():
+                for p in net.module_.parameters():
+                    p.fill_(np.nan)
+
+
+@pytest.mark.parametrize(
+    "failure, error",
+    [
+        (FailAt(FIRST + RETRAIN + 1, RuntimeError("callback failed")), RuntimeError),
+        (PoisonAt(FIRST + RETRAIN + 1), FloatingPointError),
+    ],
+    ids=["callback", "divergence"],
+)
+def test_any_other_failure_mid_pruning_leaves_it_unfitted(rank2, failure, error):
+    ae = PruningAutoencoder(loss_threshold=1e6, **CTRL_C).fit(rank2)
+    assert ae.pruning_history_
+    with pytest.raises(error):
+        ae.set_params(callbacks=[failure]).fit(rank2)
+    assert not [k for k in vars(ae) if k.endswith("_") and not k.startswith("_")]

@@ -245,3 +245,33 @@ def test_module_computes_buells_layer_order(padding):
     torch.testing.assert_close(paper(X), expected)
     for ours, theirs in zip(*grads, strict=True):
         torch.testing.assert_close(ours, theirs)
+
+
+def test_ctrl_c_mid_epoch_keeps_the_model_of_the_last_finished_epoch(digits):
+    """A real SIGINT mid-epoch: KeyboardInterrupt, and the model of the last
+    finished epoch, as fitted and usable."""
+    import signal
+
+    from test_neural_base import InterruptAt, RecordWeights
+
+    X_train, X_test, y_train, _ = digits
+    clf = SmallCNN(
+        **{**SMALL, "max_epochs": 3},
+        batch_size=256,  # six batches an epoch
+        n_threads=1,
+        callbacks=[RecordWeights(), InterruptAt(epoch=3, batch=2)],
+    )
+    # As in an interactive session (a shell starts background jobs with
+    # SIGINT ignored).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            clf.fit(X_train, y_train)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert clf.n_epochs_ == len(clf.history_) == len(clf.loss_curve_) == 2
+    assert all("train_loss" in row for row in clf.history_)
+    kept = dict(clf.net_.callbacks_)["RecordWeights"].per_epoch[-1]
+    for p, expected in zip(clf.net_.module_.parameters(), kept, strict=True):
+        torch.testing.assert_close(p.detach(), expected, rtol=0, atol=0)
+    assert clf.predict(X_test).shape == (len(X_test),)

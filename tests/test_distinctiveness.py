@@ -1,13 +1,21 @@
 """DistinctivenessPruning: the pruning as a skorch callback on any estimator."""
 
 import pickle
+import signal
 
 import numpy as np
 import pytest
 import torch
 from sklearn.base import clone
 from skorch.callbacks import Callback
+from test_neural_base import (  # noqa: F401 (fixtures)
+    InterruptAt,
+    RecordWeights,
+    interactive,
+    sigint_disposition,
+)
 
+from skneuro import _engine
 from skneuro.neural_network import DistinctivenessPruning, MLPClassifier
 from skneuro.neural_network._distinctiveness import hidden_layers
 
@@ -96,3 +104,148 @@ def test_the_callback_survives_clone():
     clf = MLPClassifier(callbacks=[DistinctivenessPruning(every=7, merge="lsq")])
     cloned = clone(clf).callbacks[0]
     assert (cloned.every, cloned.merge) == (7, "lsq")
+
+
+# -- Ctrl-C: the module and the pruning record stay in step ----------------------
+#: Every layer of this network is pruned by the pass at epoch 5 (12 -> 5 and
+#: 8 -> 4 units); five batches an epoch, one thread.
+CTRL_C = {
+    "hidden_units": (12, 8),
+    "max_epochs": 8,
+    "batch_size": 32,
+    "lr": 0.05,
+    "n_threads": 1,
+    "random_state": 0,
+}
+
+
+def _pruning(clf):
+    (found,) = [
+        cb for _, cb in clf.net_.callbacks_ if isinstance(cb, DistinctivenessPruning)
+    ]
+    return found
+
+
+def _widths(clf):
+    return [m.out_features for m in clf.net_.module_.layers[::2]][:-1]
+
+
+def _recorded_widths(history, start):
+    """The hidden widths ``history`` says the module has, from ``start``."""
+    widths = list(start)
+    for record in history:
+        widths[record["layer"]] = record["units_left"]
+    return widths
+
+
+@pytest.mark.usefixtures("interactive")
+@pytest.mark.parametrize("epoch", [5, 6], ids=["before-the-pass", "after-the-pass"])
+def test_ctrl_c_around_a_pruning_pass_keeps_module_and_record_in_step(iris, epoch):
+    """Mid-epoch 5 (the pass never ran) or mid-epoch 6, right after it."""
+    X, y = iris
+    record = RecordWeights()
+    clf = MLPClassifier(
+        callbacks=[DistinctivenessPruning(every=5), record, InterruptAt(epoch, 2)],
+        **CTRL_C,
+    )
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(X, y)
+    assert clf.n_epochs_ == epoch - 1
+    history = _pruning(clf).pruning_history_
+    assert [r["epoch"] for r in history] == ([5, 5] if epoch == 6 else [])
+    assert _widths(clf) == _recorded_widths(history, (12, 8))
+    assert _widths(clf) == ([5, 4] if epoch == 6 else [12, 8])
+    # The weights of the last finished epoch (after its pass).
+    kept = dict(clf.net_.callbacks_)["RecordWeights"].per_epoch[-1]
+    for p, expected in zip(clf.net_.module_.parameters(), kept, strict=True):
+        torch.testing.assert_close(p.detach(), expected, rtol=0, atol=0)
+    assert clf.predict(X).shape == y.shape
+    # And it trains on from there.
+    clf.set_params(callbacks=None, warm_start=True, max_epochs=2).fit(X, y)
+    assert clf.n_epochs_ == epoch + 1 and _widths(clf) == _recorded_widths(
+        history, (12, 8)
+    )
+
+
+class InterruptMidPass(DistinctivenessPruning):
+    """Deliver ``signals`` SIGINTs once the pass has pruned the first hidden
+    layer and is measuring the second."""
+
+    def __init__(self, every, signals=1):
+        super().__init__(every=every)
+        self.signals = signals
+
+    def _activations(self, net, X, act):
+        if len(self.pruning_history_) == 1 and not getattr(self, "fired_", False):
+            self.fired_ = True
+            for _ in range(self.signals):
+                signal.raise_signal(signal.SIGINT)
+        return super()._activations(net, X, act)
+
+
+@pytest.mark.usefixtures("interactive")
+def test_a_ctrl_c_during_a_pass_waits_for_the_pass_to_finish(iris):
+    X, y = iris
+    clf = MLPClassifier(callbacks=[InterruptMidPass(every=5)], **CTRL_C)
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(X, y)
+    assert clf.n_epochs_ == 5
+    history = _pruning(clf).pruning_history_
+    assert [(r["epoch"], r["layer"]) for r in history] == [(5, 0), (5, 1)]
+    assert _widths(clf) == _recorded_widths(history, (12, 8)) == [5, 4]
+    assert clf.predict(X).shape == y.shape
+
+
+@pytest.mark.usefixtures("interactive")
+def test_a_second_ctrl_c_during_a_pass_undoes_the_half_pass(iris):
+    """Two Ctrl-C (stop at once) while the pass is between its two layers:
+    the network goes back to where the call started, whole."""
+    X, y = iris
+    clf = MLPClassifier(warm_start=True, **CTRL_C).fit(X, y)
+    before = [p.detach().clone() for p in clf.net_.module_.parameters()]
+    clf.set_params(callbacks=[InterruptMidPass(every=10, signals=2)])
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(X, y)
+    assert clf.n_epochs_ == CTRL_C["max_epochs"]
+    assert _pruning(clf).fired_ and _pruning(clf).pruning_history_ == []
+    assert _widths(clf) == [12, 8]
+    after = list(clf.net_.module_.parameters())
+    assert len(after) == len(before)
+    for p, expected in zip(after, before, strict=True):
+        torch.testing.assert_close(p.detach(), expected, rtol=0, atol=0)
+    assert clf.predict(X).shape == y.shape
+    clf.set_params(callbacks=None, max_epochs=1).fit(X, y)
+    assert clf.n_epochs_ == CTRL_C["max_epochs"] + 1
+
+
+@pytest.mark.usefixtures("interactive")
+def test_a_second_ctrl_c_as_a_pass_ends_keeps_its_pruned_epoch(iris, monkeypatch):
+    """Two Ctrl-C while the net takes up the pruned module: it takes it up
+    whole (optimizer, step, checkpoint), then stops at that epoch."""
+    X, y = iris
+    clf = MLPClassifier(warm_start=True, **CTRL_C).fit(X, y)
+    changed = _engine.TrainingNet.module_changed
+
+    def interrupted(net):
+        signal.raise_signal(signal.SIGINT)
+        signal.raise_signal(signal.SIGINT)
+        changed(net)
+
+    monkeypatch.setattr(_engine.TrainingNet, "module_changed", interrupted)
+    clf.set_params(callbacks=[DistinctivenessPruning(every=10)])
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(X, y)
+    monkeypatch.setattr(_engine.TrainingNet, "module_changed", changed)
+    assert clf.n_epochs_ == 10
+    history = _pruning(clf).pruning_history_
+    assert history and {r["epoch"] for r in history} == {10}
+    assert _widths(clf) == _recorded_widths(history, (12, 8)) != [12, 8]
+    assert clf.predict(X).shape == y.shape
+    # The optimizer trains the module it holds.
+    before = [p.detach().clone() for p in clf.net_.module_.parameters()]
+    clf.set_params(callbacks=None, max_epochs=1).fit(X, y)
+    assert clf.n_epochs_ == 11
+    after = list(clf.net_.module_.parameters())
+    assert all(
+        not torch.equal(a.detach(), b) for a, b in zip(after, before, strict=True)
+    )

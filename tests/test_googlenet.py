@@ -1,6 +1,7 @@
 """GoogLeNetClassifier: torchvision's GoogLeNet on raw images, weights local."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -229,3 +230,74 @@ def test_batch_norm_statistics_are_those_of_the_final_weights(faces):
         atol=1e-5,
     )
     assert module.net.conv1.bn.momentum is not None  # training settings back
+
+
+def test_pretrained_weights_warn_about_pixels_beyond_0_1(faces, imagenet_like_weights):
+    """Issue: ImageNet's normalisation silently applied to 0..255 pixels."""
+    X_train, X_test, y_train, _ = faces
+    X_train, X_test, y_train = X_train[::4], X_test[::4], y_train[::4]
+    path, _ = imagenet_like_weights
+    clf = GoogLeNetClassifier(weights=path, freeze=True, **QUICK)
+    with pytest.warns(UserWarning, match=r"values from 0 to 2\d\d.*X / 255"):
+        clf.fit(np.round(X_train * 255), y_train)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf.fit(X_train, y_train)  # [0, 1]: no warning
+        clf.predict(X_test)
+    with pytest.warns(UserWarning, match="pretrained network expects"):
+        clf.predict(X_test * 255)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # Without weights the training images' own statistics normalise.
+        GoogLeNetClassifier(**QUICK).fit(X_train * 255, y_train)
+
+
+#: 64 training faces in four batches an epoch, one thread: quick.
+CTRL_C = {**QUICK, "max_epochs": 3, "batch_size": 16, "n_threads": 1}
+
+
+def _interrupted_googlenet(faces):
+    """A fit on 64 faces stopped by a real SIGINT at the second batch of its
+    second epoch; its ``RecordWeights`` holds each finished epoch's weights."""
+    import signal
+
+    from test_neural_base import InterruptAt, RecordWeights
+
+    X_train, _, y_train, _ = faces
+    clf = GoogLeNetClassifier(
+        **CTRL_C, callbacks=[RecordWeights(), InterruptAt(epoch=2, batch=2)]
+    )
+    # As in an interactive session (a shell starts background jobs with
+    # SIGINT ignored).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            clf.fit(X_train[:64], y_train[:64])
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    return clf
+
+
+def test_ctrl_c_mid_epoch_keeps_the_model_of_the_last_finished_epoch(faces):
+    clf = _interrupted_googlenet(faces)
+    assert clf.n_epochs_ == len(clf.history_) == len(clf.loss_curve_) == 1
+    kept = dict(clf.net_.callbacks_)["RecordWeights"].per_epoch[-1]
+    for p, expected in zip(clf.net_.module_.parameters(), kept, strict=True):
+        torch.testing.assert_close(p.detach(), expected, rtol=0, atol=0)
+    X_test = faces[1]
+    assert clf.predict(X_test).shape == (len(X_test),)
+
+
+def test_ctrl_c_keeps_the_batch_norm_statistics_of_an_uninterrupted_fit(faces):
+    """The model kept after a Ctrl-C predicts as a fit of as many epochs."""
+    clf = _interrupted_googlenet(faces)
+    X_train, X_test, y_train, _ = faces
+    reference = GoogLeNetClassifier(**{**CTRL_C, "max_epochs": 1})
+    reference.fit(X_train[:64], y_train[:64])
+    for p, expected in zip(
+        clf.net_.module_.parameters(), reference.net_.module_.parameters(), strict=True
+    ):
+        torch.testing.assert_close(p.detach(), expected.detach(), rtol=0, atol=0)
+    np.testing.assert_allclose(
+        clf.predict_proba(X_test), reference.predict_proba(X_test), atol=1e-5
+    )

@@ -820,3 +820,22 @@ def test_cuda_fit_matches_cpu_and_streams(iris, monkeypatch):
     )
     restored = pickle.loads(pickle.dumps(gpu))
     np.testing.assert_allclose(restored.predict_proba(X), gpu.predict_proba(X))
+
+
+def test_batch_norm_recompute_interrupted_half_way_keeps_the_old_statistics():
+    from skneuro._engine.batchnorm import recompute_batch_norm_statistics
+
+    net = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.BatchNorm1d(3))
+    net[1].running_mean.fill_(0.25)
+    before = {k: v.clone() for k, v in net[1].state_dict().items()}
+    X = torch.randn(40, 2)
+
+    def batches():
+        yield X[:20], None, None
+        raise KeyboardInterrupt  # Ctrl-C before the second batch
+
+    with pytest.raises(KeyboardInterrupt):
+        recompute_batch_norm_statistics(net, batches())
+    for key, value in net[1].state_dict().items():
+        torch.testing.assert_close(value, before[key], rtol=0, atol=0)
+    assert net[1].momentum == 0.1 and net.training

@@ -23,7 +23,8 @@ def recompute_batch_norm_statistics(module, batches):
     (a frozen trunk's stay as they are) and that track running statistics
     are recomputed, as the exact average over ``batches``; every other layer
     runs in evaluation mode (no dropout). The module is left in training
-    mode.
+    mode. Interrupted (Ctrl-C) or failing half-way, the layers keep the
+    statistics they had.
 
     Parameters
     ----------
@@ -58,6 +59,10 @@ def recompute_batch_norm_statistics(module, batches):
     if not norms:
         return 0
     momenta = [m.momentum for m in norms]
+    before = [
+        [t.clone() for t in (m.running_mean, m.running_var, m.num_batches_tracked)]
+        for m in norms
+    ]
     try:
         module.eval()
         for norm in norms:
@@ -67,6 +72,18 @@ def recompute_batch_norm_statistics(module, batches):
         with torch.no_grad():
             for X, _, _ in batches:
                 module(X)
+    except BaseException:
+        # A Ctrl-C or an error half-way: the statistics training ended with,
+        # not an average over part of the data.
+        with torch.no_grad():
+            for norm, saved in zip(norms, before, strict=True):
+                for t, value in zip(
+                    (norm.running_mean, norm.running_var, norm.num_batches_tracked),
+                    saved,
+                    strict=True,
+                ):
+                    t.copy_(value)
+        raise
     finally:
         for norm, momentum in zip(norms, momenta, strict=True):
             norm.momentum = momentum

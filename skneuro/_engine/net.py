@@ -223,8 +223,19 @@ class TrainingNet(NeuralNet):
             self.best_losses_ = {}
         autotuning = cudnn_autotuning(self.device if self.cudnn_benchmark else "cpu")
         try:
-            with autotuning:
-                self._train_epochs(X, valid, epochs, generator)
+            try:
+                with autotuning:
+                    self._train_epochs(X, valid, epochs, generator)
+            except KeyboardInterrupt:
+                # The model of the last finished epoch is kept: with the
+                # statistics an uninterrupted fit would end with, unless a
+                # second Ctrl-C asked to stop at once.
+                watch = self.interrupt_
+                if len(self.history) and watch is not None and not watch.urgent:
+                    recompute_batch_norm_statistics(
+                        self.module_, X.batches(self.batch_size)
+                    )
+                raise
             self._check_end_of_training()
             recompute_batch_norm_statistics(self.module_, X.batches(self.batch_size))
         finally:

@@ -1,6 +1,9 @@
 """PruningAutoencoder: progressive compression by distinctiveness pruning."""
 
 import numbers
+from functools import partial
+from types import SimpleNamespace
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -14,7 +17,16 @@ from skneuro.neural_network import _pruning
 from skneuro.neural_network._base import BaseNeuralNet, check_fitted_X
 from skneuro.neural_network._modules import ACTIVATIONS, AutoencoderModule
 from skneuro.neural_network._transformer import BaseNeuralTransformer
-from skneuro.utils._fitted import forget_fit_on_error
+from skneuro.utils._fitted import forget_fit_on_error, forget_fitted_state
+
+
+class _Finished(NamedTuple):
+    """The fit as the last finished pruning step (or the first training) left it."""
+
+    networks: dict
+    pruning_history: list
+    kept: int
+    n_epochs: int
 
 
 class PruningAutoencoder(BaseNeuralTransformer):
@@ -138,6 +150,25 @@ n_iter_, n_features_in_, feature_names_in_
     --------
     sklearn.decomposition.PCA : the linear reference at the same widths.
 
+    Notes
+    -----
+    Ctrl-C during ``fit`` raises ``KeyboardInterrupt`` and keeps the fit as
+    its last finished step left it. A pruning step is finished once its
+    units are folded away and its retraining has run all ``retrain_epochs``
+    epochs; the step under way is dropped wherever the interrupt lands in
+    it: in its retraining (the epochs it finished go too) or between two
+    retrainings, while the next pair is chosen and folded. The estimator is
+    then what an uninterrupted fit that ended after that step would be:
+    ``pruning_history_`` lists the finished steps, ``networks_`` holds the
+    widths they reached, ``n_hidden_units_`` is the last of those whose loss
+    stayed under the threshold (the full width when none did), the net holds
+    that width's weights, and ``history_`` ends with the last finished
+    step's retraining. Interrupted in the first training, it keeps the
+    unpruned network of the last finished epoch (and nothing in the first
+    epoch). An ``n_components`` not reached yet makes ``transform`` raise
+    ``ValueError``; ``set_params(n_components=None)`` uses the kept width.
+    Any other failure leaves the estimator unfitted.
+
     Examples
     --------
     >>> import numpy as np
@@ -260,27 +291,57 @@ n_iter_, n_features_in_, feature_names_in_
                 f"min_hidden_units={self.min_hidden_units} and "
                 f"hidden_units={self.hidden_units}."
             )
-        with forget_fit_on_error(self):
+        # A refit starts from nothing: a fitted state after an interrupt in
+        # ``_fit`` is then the one the base kept for this call.
+        forget_fitted_state(self)
+        # The fit as the last finished pruning step left it; the one place
+        # that decides what an error leaves is ``forget_fit_on_error``: a
+        # Ctrl-C keeps this (``_keep_interrupted``), anything else nothing.
+        progress = SimpleNamespace(finished=None)
+        keep = partial(self._keep_interrupted, X, progress)
+        with forget_fit_on_error(self, keep_on_interrupt=keep):
             self._fit(X, None, None, incremental=False)
             with torch_threads(self.n_threads_):
-                self._prune(self._validate_X(X, reset=False))
+                self._prune(self._validate_X(X, reset=False), progress)
         return self
 
-    def _prune(self, X):
-        net = self.net_
+    def _keep_interrupted(self, X, progress):
+        """After a Ctrl-C: keep the fit of the last finished step, if any.
+
+        The base's ``_fit`` keeps the network of the first training's last
+        finished epoch, or nothing when no epoch finished; once pruning has
+        started, ``progress.finished`` holds the state after each finished
+        step. Returns whether there was a fit to keep.
+        """
+        if not hasattr(self, "net_"):
+            return False
+        finished = progress.finished or self._unpruned(self.net_)
+        with torch_threads(self.n_threads_):
+            self._finish(self._validate_X(X, reset=False), finished)
+        return True
+
+    def _unpruned(self, net):
+        """The first training's network, as the start of pruning."""
+        layer = self._layer_of(net.module_)
+        width = len(layer.b_in)
+        return _Finished({width: layer}, [], width, len(net.history))
+
+    def _loss_threshold(self, X):
         variance = float(X.var(axis=0).mean())
         relative = self.threshold_kind == "relative"
-        self.loss_threshold_ = self.loss_threshold * (variance if relative else 1.0)
+        return self.loss_threshold * (variance if relative else 1.0)
+
+    def _prune(self, X, progress):
+        net = self.net_
+        threshold = self._loss_threshold(X)
         rng = check_random_state(self.random_state)
         data = TrainingData(X, X, device=self.device_)
-        layer = self._layer_of(net.module_)
+        finished = progress.finished = self._unpruned(net)
+        layer = finished.networks[finished.kept]
         loss = self._mse(net.module_, X)
-        networks = {len(layer.b_in): layer}
-        history = []
-        kept = len(layer.b_in)
         target = self.n_components or len(layer.b_in)
         while len(layer.b_in) > self.min_hidden_units and (
-            loss <= self.loss_threshold_ or len(layer.b_in) > target
+            loss <= threshold or len(layer.b_in) > target
         ):
             activations = self._activations(net.module_, X)
             step = self._next_step(activations)
@@ -300,26 +361,41 @@ n_iter_, n_features_in_, feature_names_in_
                     )
             layer = self._layer_of(net.module_)
             loss_after = self._mse(net.module_, X)
-            history.append(
-                {
-                    "units_left": width,
-                    "action": action,
-                    "pair": pair,
-                    "angle": angle,
-                    "loss_before": loss,
-                    "loss_pruned": loss_pruned,
-                    "loss_after": loss_after,
-                }
-            )
+            record = {
+                "units_left": width,
+                "action": action,
+                "pair": pair,
+                "angle": angle,
+                "loss_before": loss,
+                "loss_pruned": loss_pruned,
+                "loss_after": loss_after,
+            }
             loss = loss_after
-            networks[width] = layer
-            if loss <= self.loss_threshold_:
-                kept = width
-        self._load(net, networks[kept])
+            finished = _Finished(
+                {**finished.networks, width: layer},
+                [*finished.pruning_history, record],
+                width if loss <= threshold else finished.kept,
+                len(net.history),
+            )
+            # One assignment: a Ctrl-C finds this step finished, or not begun.
+            progress.finished = finished
+        self._finish(X, finished)
+
+    def _finish(self, X, finished):
+        """Set the fitted state from ``finished``, its kept width in the net.
+
+        Whatever the net holds (a step half done when a Ctrl-C came), it is
+        given the kept width's weights again, and forgets the epochs of any
+        retraining that did not finish.
+        """
+        net = self.net_
+        del net.history[finished.n_epochs :]
+        self._load(net, finished.networks[finished.kept])
         self._set_fitted(net, self.device_, False, self.n_threads_)
-        self.networks_ = networks
-        self.n_hidden_units_ = kept
-        self.pruning_history_ = history
+        self.networks_ = finished.networks
+        self.n_hidden_units_ = finished.kept
+        self.pruning_history_ = finished.pruning_history
+        self.loss_threshold_ = self._loss_threshold(X)
         centred = _pruning.centred_activations(
             self._activations(net.module_, X), self.activation
         )

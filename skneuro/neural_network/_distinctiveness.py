@@ -1,6 +1,8 @@
 """DistinctivenessPruning: Gedeon & Harris's pruning as a skorch callback."""
 
 import numbers
+import signal
+from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -81,6 +83,18 @@ class DistinctivenessPruning(Callback):
         ``layer`` (its index among the hidden layers), ``units_left`` and
         ``decisions`` (kind, pair, angle).
 
+    Notes
+    -----
+    A pass belongs to the end of its epoch, so a Ctrl-C keeps the module and
+    the record in step: one that comes during a pass is acted on when the
+    pass has finished (the engine defers it to the end of the epoch), and
+    the model of that epoch is kept, pruned; one in a later epoch goes back
+    no further than the pass (see ``TrainingNet.module_changed``). A pass
+    that cannot finish (a second Ctrl-C, which stops at once, or an error on
+    a later layer) is undone: every layer it replaced is put back and its
+    records are dropped, before training goes back to where the call
+    started.
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -125,7 +139,25 @@ class DistinctivenessPruning(Callback):
         epoch = len(net.history)
         if dataset_train is None or epoch % self.every:
             return
-        changed = False
+        # The layers replaced so far, to put back if the pass cannot finish.
+        replaced = []
+        n_records = len(self.pruning_history_)
+        try:
+            self._prune_layers(net, dataset_train, epoch, replaced)
+        except BaseException:
+            with _sigint_held():
+                for parent, name, layer in reversed(replaced):
+                    setattr(parent, name, layer)
+                del self.pruning_history_[n_records:]
+            raise
+        if replaced:
+            # The optimizer, the step and the engine's epoch checkpoint must
+            # all take up the new module, or none of them.
+            with _sigint_held():
+                net.module_changed()
+
+    def _prune_layers(self, net, dataset_train, epoch, replaced):
+        """One pass over every hidden layer; each replacement in ``replaced``."""
         for index in range(len(hidden_layers(net.module_))):
             # Found again each time: the previous layer's surgery replaced
             # the Linear layers around this one.
@@ -156,9 +188,11 @@ class DistinctivenessPruning(Callback):
             )
             if not applied:
                 continue
-            setattr(p_in, n_in, _linear(smaller.W_in, smaller.b_in, first.weight))
-            setattr(p_out, n_out, _linear(smaller.W_out, smaller.b_out, second.weight))
-            changed = True
+            new_in = _linear(smaller.W_in, smaller.b_in, first.weight)
+            new_out = _linear(smaller.W_out, smaller.b_out, second.weight)
+            replaced += [(p_in, n_in, first), (p_out, n_out, second)]
+            setattr(p_in, n_in, new_in)
+            setattr(p_out, n_out, new_out)
             self.pruning_history_.append(
                 {
                     "epoch": epoch,
@@ -167,8 +201,6 @@ class DistinctivenessPruning(Callback):
                     "decisions": applied,
                 }
             )
-        if changed:
-            net.module_changed()
 
     @staticmethod
     def _activations(net, X, act):
@@ -192,6 +224,33 @@ class DistinctivenessPruning(Callback):
             handle.remove()
             module.train(was_training)
         return torch.cat(captured).double().numpy()
+
+
+@contextmanager
+def _sigint_held():
+    """Hold SIGINT (Ctrl-C) during the block, then deliver what came.
+
+    For a few steps that must happen together or not at all: even an urgent
+    (second) Ctrl-C, which the engine acts on at once, waits for the end of
+    the block. Each SIGINT held is raised again after it, for the handler in
+    place before (the engine's ``InterruptWatch`` while training runs).
+    Outside the main thread, where no SIGINT arrives, nothing is held.
+    """
+    held = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(1))
+    except (ValueError, OSError):  # not the main thread, embedded interpreters
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(
+            signal.SIGINT,
+            signal.default_int_handler if previous is None else previous,
+        )
+        for _ in held:
+            signal.raise_signal(signal.SIGINT)
 
 
 def _linear(weight, bias, like):

@@ -17,11 +17,27 @@ def forget_fitted_state(estimator, private=()):
 
 
 @contextmanager
-def forget_fit_on_error(estimator, private=()):
+def forget_fit_on_error(estimator, private=(), keep_on_interrupt=None):
     """Drop ``estimator``'s fitted state if the block raises, then re-raise.
 
     A failed (re)fit must leave no half-model: neither the previous fit's
     attributes next to the new input's, nor a partly updated network.
+
+    A ``KeyboardInterrupt`` (Ctrl-C) is a failure too, unless
+    ``keep_on_interrupt`` keeps the fit: called then, with no arguments, it
+    puts the estimator in the fitted state of its last finished step and
+    returns True, or returns False when there is none. Whatever it returns,
+    the interrupt propagates; should it raise (a second Ctrl-C, say), the
+    state is dropped and its exception propagates.
+
+    Parameters
+    ----------
+    estimator : object
+        The estimator being fitted.
+    private : tuple of str, default=()
+        Private attribute names that belong to the fitted state as well.
+    keep_on_interrupt : callable or None, default=None
+        The keep-rule for a ``KeyboardInterrupt``; ``None`` keeps nothing.
 
     Examples
     --------
@@ -35,9 +51,26 @@ def forget_fit_on_error(estimator, private=()):
     ...     pass
     >>> vars(est)
     {'alpha': 0.5}
+    >>> est.coef_ = 1.0
+    >>> try:
+    ...     with forget_fit_on_error(est, keep_on_interrupt=lambda: True):
+    ...         raise KeyboardInterrupt
+    ... except KeyboardInterrupt:
+    ...     pass
+    >>> est.coef_
+    1.0
     """
     try:
         yield
+    except KeyboardInterrupt:
+        try:
+            kept = keep_on_interrupt is not None and keep_on_interrupt()
+        except BaseException:
+            forget_fitted_state(estimator, private)
+            raise
+        if not kept:
+            forget_fitted_state(estimator, private)
+        raise
     except BaseException:
         forget_fitted_state(estimator, private)
         raise
