@@ -9,7 +9,8 @@ its training loop (:mod:`.net`), the optimizers and their fast paths
 batch-norm statistics after training (:mod:`.batchnorm`), mixed precision on
 CUDA (:mod:`.precision`), the flat parameter buffer (:mod:`.packing`), the
 analytic fast step for plain MLP layouts (:mod:`.steps`), how many threads a
-fit computes with (:mod:`.threads`) and the callbacks that the estimators add
+fit computes with (:mod:`.threads`), whether a network fits in the device's
+memory (:mod:`.memory`) and the callbacks that the estimators add
 (:mod:`.callbacks`).
 
 Imports go one way: ``neural_network`` imports ``_engine``, never the other
@@ -19,6 +20,12 @@ way round, and nothing here imports scikit-learn (a test reads the imports).
 from skneuro._engine.callbacks import EarlyStopping, ProgressBar
 from skneuro._engine.data import TrainingData, predict_in_chunks
 from skneuro._engine.device import local_seed, resolve_device
+from skneuro._engine.memory import (
+    NetworkTooLargeError,
+    check_network_size,
+    out_of_memory_as_error,
+    training_memory,
+)
 from skneuro._engine.net import TrainingNet
 from skneuro._engine.optim import OPTIMIZERS, optimizer_kwargs
 from skneuro._engine.threads import decide_threads, torch_threads
@@ -26,13 +33,17 @@ from skneuro._engine.threads import decide_threads, torch_threads
 __all__ = [
     "OPTIMIZERS",
     "EarlyStopping",
+    "NetworkTooLargeError",
     "ProgressBar",
     "TrainingData",
     "TrainingNet",
+    "check_network_size",
     "decide_threads",
     "local_seed",
     "optimizer_kwargs",
+    "out_of_memory_as_error",
     "predict_in_chunks",
     "resolve_device",
     "torch_threads",
+    "training_memory",
 ]

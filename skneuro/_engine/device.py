@@ -4,30 +4,46 @@ from contextlib import contextmanager
 
 import torch
 
+#: The values of ``device`` that :func:`resolve_device` accepts, for messages.
+SUPPORTED = "'auto', 'cpu', 'cuda', 'cuda:N' or 'mps'"
+
 
 def resolve_device(device):
     """Turn the ``device`` parameter into a concrete torch device string.
 
     ``"auto"`` picks CUDA when it is available and the CPU otherwise. An
     explicit device that this machine lacks is an error, raised before any
-    training. Nothing here runs at import: CUDA is first touched in ``fit``.
+    training, and so is a device type that skneuro does not train on
+    (``"meta"``, ``"xpu"``, ...: torch knows them, but the engine's
+    optimizers, seeding and mixed precision are made for CPU, CUDA and MPS).
+    Nothing here runs at import: CUDA is first touched in ``fit``.
 
     Parameters
     ----------
     device : str
-        ``"auto"``, or anything :class:`torch.device` accepts (``"cpu"``,
-        ``"cuda"``, ``"cuda:1"``, ...).
+        ``"auto"``, ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"mps"``.
+        ``"cpu:0"`` is the CPU (there is only one) and resolves to ``"cpu"``.
 
     Returns
     -------
     device : str
         The device to train on.
 
+    Raises
+    ------
+    ValueError
+        When ``device`` is none of the above, or names a device this machine
+        lacks.
+
     Examples
     --------
     >>> from skneuro._engine import resolve_device
-    >>> resolve_device("cpu")
-    'cpu'
+    >>> resolve_device("cpu"), resolve_device("cpu:0")
+    ('cpu', 'cpu')
+    >>> resolve_device("meta")
+    Traceback (most recent call last):
+    ...
+    ValueError: device='meta' is not supported: skneuro trains on 'auto', ...
     """
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
@@ -35,9 +51,19 @@ def resolve_device(device):
         parsed = torch.device(device)
     except (RuntimeError, TypeError) as exc:
         raise ValueError(
-            f"device={device!r} is not a device torch knows; use 'auto', 'cpu' "
-            "or 'cuda'."
+            f"device={device!r} is not a device torch knows; use {SUPPORTED}."
         ) from exc
+    if parsed.type not in ("cpu", "cuda", "mps"):
+        raise ValueError(
+            f"device={device!r} is not supported: skneuro trains on {SUPPORTED}."
+        )
+    if parsed.type == "cpu":
+        if parsed.index not in (None, 0):
+            raise ValueError(
+                f"device={device!r}: there is one CPU device, 'cpu' (or 'cpu:0'); "
+                f"use {SUPPORTED}."
+            )
+        return "cpu"
     if parsed.type == "cuda":
         if not torch.cuda.is_available():
             raise ValueError(

@@ -30,9 +30,11 @@ from skneuro._engine import (
     ProgressBar,
     TrainingData,
     TrainingNet,
+    check_network_size,
     decide_threads,
     local_seed,
     optimizer_kwargs,
+    out_of_memory_as_error,
     predict_in_chunks,
     resolve_device,
     torch_threads,
@@ -59,6 +61,31 @@ def as_float32(X, name="X"):
                 "with sklearn.preprocessing.StandardScaler."
             )
     return np.asarray(X, dtype=np.float32)
+
+
+def checked_loss_weights(weights, name):
+    """float64 per-sample ``weights`` as float32, or a clear error.
+
+    Weights that float32 cannot hold (or whose sum it cannot), and weights
+    that are zero for every sample, would only surface at the first epoch as
+    a non-finite loss, reported as a divergence; ``name`` says which
+    parameter they came from.
+    """
+    if not np.all(np.isfinite(weights)):
+        raise ValueError(f"{name} gives some samples a non-finite weight.")
+    total = float(np.sum(weights, dtype=np.float64))
+    if total == 0:
+        raise ValueError(
+            f"{name} gives every sample a weight of 0, so there is nothing to "
+            "learn from; give some samples a positive weight."
+        )
+    if total > _FLOAT32_MAX:
+        raise ValueError(
+            f"{name} gives weights that sum to {total:.3g}, beyond float32's range "
+            f"({_FLOAT32_MAX:.3g}), in which the loss is computed; rescale them "
+            "(only their ratios matter)."
+        )
+    return weights.astype(np.float32)
 
 
 class BaseNeuralNet(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
@@ -127,8 +154,13 @@ class BaseNeuralNet(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         return target, target.shape[1], (variance if variance > 0 else None)
 
     def _loss_weights(self, target, sample_weight):
-        """Per-sample weights of the loss (None when all samples weigh alike)."""
-        return sample_weight
+        """Per-sample float32 weights of the loss (None when all weigh alike).
+
+        ``sample_weight`` comes validated as float64 (finite, non-negative).
+        """
+        if sample_weight is None:
+            return None
+        return checked_loss_weights(sample_weight, "sample_weight")
 
     # -- training --------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
@@ -172,7 +204,7 @@ class BaseNeuralNet(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             if sample_weight is not None:
                 sample_weight = _check_sample_weight(
                     sample_weight, X, dtype=np.float64, ensure_non_negative=True
-                ).astype(np.float32)
+                )
             target, n_outputs, loss_scale = self._prepare_target(
                 X, y, warm=warm, incremental=incremental, classes=classes
             )
@@ -187,10 +219,29 @@ class BaseNeuralNet(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             seed = int(random_state.randint(np.iinfo(np.int32).max))
             shape = (X.shape[1], n_outputs)
             net = self._warm_net(*shape) if warm else self._new_net(device, *shape)
+            owner = type(self).__name__
+            module, module_kwargs = net.module, net.get_params_for("module")
+            n_train = len(train[0])
+            memory = None
+            if not warm:
+                # Before the module is built: refuse one that cannot fit.
+                memory = check_network_size(
+                    module,
+                    module_kwargs,
+                    net.optimizer,
+                    net.get_params_for("optimizer"),
+                    criterion=net.criterion,
+                    alpha=self.alpha,
+                    several_batches=n_train > (self.batch_size or n_train),
+                    device=device,
+                    owner=owner,
+                )
             self._configure(net, loss_scale, early_stopping)
             generator = torch.Generator().manual_seed(seed)
             n_threads = decide_threads(self.n_threads)
-            with torch_threads(n_threads), local_seed(seed, device):
+            # An allocator failure while building or training: the same error.
+            oom = out_of_memory_as_error(module, module_kwargs, device, owner, memory)
+            with torch_threads(n_threads), local_seed(seed, device), oom:
                 if not warm:
                     net.initialize()
                 train = TrainingData(*train, device=device)

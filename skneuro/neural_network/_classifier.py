@@ -14,7 +14,12 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
-from skneuro.neural_network._base import BaseNeuralNet, as_float32, check_fitted_X
+from skneuro.neural_network._base import (
+    BaseNeuralNet,
+    as_float32,
+    check_fitted_X,
+    checked_loss_weights,
+)
 
 
 def _accuracy(logits, y, sample_weight):
@@ -23,6 +28,28 @@ def _accuracy(logits, y, sample_weight):
     if sample_weight is None:
         return correct.mean()
     return (correct * sample_weight).sum() / sample_weight.sum()
+
+
+def _check_class_weight(class_weight, classes):
+    """Refuse class weights that are not finite non-negative numbers, or that
+    are zero for every class of the data."""
+    for label, weight in class_weight.items():
+        if isinstance(weight, bool) or not isinstance(weight, numbers.Real):
+            raise ValueError(
+                f"class_weight[{label!r}] is {weight!r}; class weights must be "
+                "non-negative numbers."
+            )
+        if not (math.isfinite(weight) and weight >= 0):
+            raise ValueError(
+                f"class_weight[{label!r}] is {weight!r}; class weights must be "
+                "finite and non-negative."
+            )
+    present = [class_weight.get(c, 1.0) for c in classes.tolist()]
+    if not any(w > 0 for w in present):
+        raise ValueError(
+            f"class_weight gives every class of the data ({classes.tolist()}) a "
+            "weight of 0, so there is nothing to learn from."
+        )
 
 
 class BaseNeuralClassifier(ClassifierMixin, BaseNeuralNet):
@@ -141,12 +168,18 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralNet):
 
     def _loss_weights(self, target, sample_weight):
         if self.class_weight is None:
-            return sample_weight
+            return super()._loss_weights(target, sample_weight)
+        if isinstance(self.class_weight, dict):
+            _check_class_weight(self.class_weight, self.classes_)
         per_class = compute_class_weight(
             self.class_weight, classes=self.classes_, y=self.classes_[target]
         )
-        weights = per_class[target].astype(np.float32)
-        return weights if sample_weight is None else weights * sample_weight
+        weights = per_class[target].astype(np.float64)
+        if sample_weight is None:
+            return checked_loss_weights(weights, "class_weight")
+        return checked_loss_weights(
+            weights * sample_weight, "class_weight times sample_weight"
+        )
 
     def _validation_split(self, X, target, weights):
         arrays = [X, target] + ([] if weights is None else [weights])
