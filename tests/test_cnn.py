@@ -275,3 +275,11 @@ def test_ctrl_c_mid_epoch_keeps_the_model_of_the_last_finished_epoch(digits):
     for p, expected in zip(clf.net_.module_.parameters(), kept, strict=True):
         torch.testing.assert_close(p.detach(), expected, rtol=0, atol=0)
     assert clf.predict(X_test).shape == (len(X_test),)
+
+
+@pytest.mark.parametrize("dense_units", [(2.5,), (64, 32.0), np.array([8.0]), [True]])
+def test_dense_units_must_be_integers(no_training, dense_units):
+    """Issue: dense_units=(2.5,) silently became 2."""
+    X = np.zeros((4, 8, 8), dtype=np.float32)
+    with pytest.raises(ValueError, match="dense_units must hold positive ints"):
+        SmallCNN(dense_units=dense_units).fit(X, [0, 1, 0, 1])

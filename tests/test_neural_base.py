@@ -839,3 +839,27 @@ def test_batch_norm_recompute_interrupted_half_way_keeps_the_old_statistics():
     for key, value in net[1].state_dict().items():
         torch.testing.assert_close(value, before[key], rtol=0, atol=0)
     assert net[1].momentum == 0.1 and net.training
+
+
+@pytest.mark.parametrize(
+    ("class_weight", "sample_weight", "message"),
+    [
+        ({0: -1.0}, None, r"class_weight\[0\] is -1.0; class weights must be finite"),
+        ({0: float("nan")}, None, r"class_weight\[0\] is nan"),
+        ({1: float("inf")}, None, r"class_weight\[1\] is inf"),
+        ({0: "heavy"}, None, r"class_weight\[0\] is 'heavy'"),
+        ({0: 0, 1: 0, 2: 0}, None, "class_weight gives every class of the data"),
+        (None, "huge", "sample_weight gives weights that sum to .* beyond float32"),
+        ({0: 1e30}, "big", "class_weight times sample_weight gives weights that sum"),
+    ],
+)
+def test_bad_weights_are_refused_naming_the_parameter(
+    iris, no_training, class_weight, sample_weight, message
+):
+    """Issue: they passed validation and failed at epoch 1 as a divergence."""
+    X, y = iris
+    weights = {"huge": np.full(len(y), 1e39), "big": np.full(len(y), 1e30)}
+    with pytest.raises(ValueError, match=message):
+        MLPClassifier(class_weight=class_weight, **FAST).fit(
+            X, y, sample_weight=weights.get(sample_weight)
+        )

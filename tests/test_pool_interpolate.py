@@ -503,3 +503,19 @@ def test_failed_refit_leaves_no_stale_state(method):
         getattr(pi, method)(rng.random((5, 10)))
     with pytest.raises(NotFittedError):
         pi.transform(rng.random((784, 10)))
+
+
+def test_the_matrix_cache_is_bounded_by_bytes(monkeypatch):
+    """Issue: 128 entries of any size (a 1x4000 image kept 369 MB)."""
+    from skneuro.preprocessing import _pool_interpolate as module
+
+    cache = module._MatrixCache(max_bytes=1 << 20)
+    monkeypatch.setattr(module, "_axis_matrices", cache)
+    X = np.zeros((1, 1, 400), dtype=np.float32)  # a 400-pixel axis: 5.8 MB
+    PoolInterpolate(pool_size=(1, 2)).fit_transform(X)
+    assert cache.n_bytes < 1 << 20  # too large to keep, but computed
+    for width in range(20, 80, 4):  # many small axes: the oldest go first
+        PoolInterpolate(pool_size=(1, 2)).fit(np.zeros((1, 1, width)))
+    assert 0 < cache.n_bytes <= 1 << 20
+    first = cache(28, 2, 2, "linear")
+    assert cache(28, 2, 2, "linear") is first  # a hit returns the same arrays

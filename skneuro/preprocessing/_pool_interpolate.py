@@ -4,8 +4,9 @@ The whole operation is linear and separable per image axis, so it is computed
 as products with small per-axis matrices over the whole batch at once.
 """
 
+import threading
 import warnings
-from functools import lru_cache
+from collections import OrderedDict
 from numbers import Integral
 
 import numpy as np
@@ -133,8 +134,53 @@ def _interpolation_matrix(n_pooled, size, method):
     return make_interp_spline(x_pooled, eye, k=_ORDER[method])(x_new)
 
 
-@lru_cache(maxsize=128)
-def _axis_matrices(size, pool_size, stride, method):
+class _MatrixCache:
+    """Per-axis matrices by ``(size, pool_size, stride, method)``, bounded by bytes.
+
+    A fitted transformer keeps its matrices, so the cache only saves
+    rebuilding them for the next estimator on images of the same size (a
+    search's clones). An axis of ``n`` pixels has three ``n x n``-sized
+    matrices in two dtypes, 36 ``n**2`` bytes: 28 MB for 28x28 images'
+    lines is nothing, but a 1x4000 image's width alone is 576 MB, so the
+    cache holds at most ``max_bytes`` (least recently used go first) and
+    never an entry larger than that.
+    """
+
+    def __init__(self, max_bytes):
+        self.max_bytes = max_bytes
+        self._entries = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, size, pool_size, stride, method):
+        key = (size, pool_size, stride, method)
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key][0]
+        matrices = _build_axis_matrices(size, pool_size, stride, method)
+        n_bytes = sum(m.nbytes for kinds in matrices.values() for m in kinds.values())
+        with self._lock:
+            if n_bytes <= self.max_bytes and key not in self._entries:
+                self._entries[key] = (matrices, n_bytes)
+                self._bytes += n_bytes
+                while self._bytes > self.max_bytes:
+                    _, (_, dropped) = self._entries.popitem(last=False)
+                    self._bytes -= dropped
+        return matrices
+
+    @property
+    def n_bytes(self):
+        """Bytes the cached matrices hold."""
+        return self._bytes
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+
+def _build_axis_matrices(size, pool_size, stride, method):
     """Pooling, interpolation and folded matrices of one axis, per dtype.
 
     Returns ``{dtype: {"pool": P, "interp": U, "full": U @ P}}`` for float64
@@ -151,6 +197,10 @@ def _axis_matrices(size, pool_size, stride, method):
             kinds[kind] = M
         matrices[np.dtype(dtype)] = kinds
     return matrices
+
+
+#: The matrices of recently used axes, at most 64 MiB of them.
+_axis_matrices = _MatrixCache(max_bytes=64 << 20)
 
 
 def _product_chunk(xp, X, A_h, B, out, check_finite, buffer=None):

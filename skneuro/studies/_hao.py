@@ -46,7 +46,7 @@ from skneuro.studies._common import (
 )
 from skneuro.studies._data import feature_data, image_data
 from skneuro.studies._folder import StudyFolder
-from skneuro.studies._runs import StudyPlan, run_plan
+from skneuro.studies._runs import StudyPlan, run_plan, runs_into_out
 from skneuro.utils._images import as_image_batch
 
 SCORING = {"accuracy": "accuracy", "neg_log_loss": "neg_log_loss"}
@@ -155,6 +155,7 @@ def plan_feature_groups(
     return StudyPlan("feature-groups", settings, runs, _search_group, report)
 
 
+@runs_into_out(plan_feature_groups)
 def run_feature_groups(out, *, show_progress=True, **kwargs):
     """Search hidden sizes per feature group; write results, figures, report.
 
@@ -344,6 +345,7 @@ def plan_compression(
     return StudyPlan("compression", settings, runs, _compress_group, report, n_jobs)
 
 
+@runs_into_out(plan_compression)
 def run_compression(out, *, show_progress=True, **kwargs):
     """Prune an autoencoder per feature group; write results, figures, report.
 
@@ -503,6 +505,7 @@ def plan_images(
     return StudyPlan("images", settings, runs, _train_googlenet, report, n_jobs)
 
 
+@runs_into_out(plan_images)
 def run_images(out, *, show_progress=True, **kwargs):
     """GoogLeNet on raw images; write results, figures, report.
 

@@ -30,7 +30,7 @@ from skneuro.studies._common import (
 )
 from skneuro.studies._data import image_data
 from skneuro.studies._folder import StudyFolder
-from skneuro.studies._runs import StudyPlan, run_plan
+from skneuro.studies._runs import StudyPlan, run_plan, runs_into_out
 
 #: Buell's four cases, (window, stride), and the baseline without pooling.
 CASES = {
@@ -144,6 +144,7 @@ def plan_pool_interpolate(
     return StudyPlan("pool-interpolate", settings, runs, _run_case, report, n_jobs)
 
 
+@runs_into_out(plan_pool_interpolate)
 def run_pool_interpolate(out, *, show_progress=True, **kwargs):
     """Run Buell's pooling study and write its results, figures and report.
 

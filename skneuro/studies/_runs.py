@@ -16,6 +16,7 @@ backend, from ``distributed``), so that the same code spreads the runs over
 a cluster. skneuro ships no scheduler of its own.
 """
 
+import inspect
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -162,3 +163,21 @@ def run_plan(plan, folder, *, show_progress=True):
     section = plan.report(folder, table.frame())
     write_section(folder, plan.name, section)
     return section
+
+
+def runs_into_out(plan_function):
+    """Give a study's ``run_*`` function the signature of its plan, after ``out``.
+
+    ``run_compression(out, **kwargs)`` plans with ``plan_compression(**kwargs)``;
+    its documented signature is the plan's keywords, written once.
+    """
+
+    def decorate(run_function):
+        signature = inspect.signature(plan_function)
+        out = inspect.Parameter("out", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        run_function.__signature__ = signature.replace(
+            parameters=[out, *signature.parameters.values()]
+        )
+        return run_function
+
+    return decorate
