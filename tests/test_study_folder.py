@@ -392,3 +392,26 @@ def test_corrupt_data_files_are_one_line(
     out = tmp_path / "out"
     _refused(capsys, ["study", study, "--data", str(path), "--out", str(out)], message)
     assert not out.exists()
+
+
+def _write_many(out, tag, n):
+    folder = StudyFolder(out)
+    for i in range(n):
+        folder.write_text(f"{tag}_{i}.md", f"{tag} {i}\n")
+
+
+def test_two_commands_writing_at_once_keep_one_manifest(tmp_path):
+    """Two studies into one --out at once: neither's files go unlisted."""
+    import multiprocessing
+
+    out = tmp_path / "out"
+    StudyFolder(out).claim()
+    context = multiprocessing.get_context("fork")
+    writers = [context.Process(target=_write_many, args=(out, t, 15)) for t in "ab"]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+        assert writer.exitcode == 0
+    folder = StudyFolder(out)  # would refuse a file the manifest lost
+    assert all(folder.owns(f"{t}_{i}.md") for t in "ab" for i in range(15))

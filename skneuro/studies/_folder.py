@@ -16,7 +16,9 @@ skneuro wrote there with the SHA-256 of its content. The contract:
   moment leaves the old file or the new one, never a partial one. The
   manifest accepts both versions while the rename is under way;
 - outputs get the mode an ordinary write gives: the umask's for a new
-  file, the old file's own when it is replaced.
+  file, the old file's own when it is replaced;
+- two commands writing into one folder at once (two studies) keep one
+  manifest: each update is merged into the manifest on disk under a lock.
 """
 
 import hashlib
@@ -24,7 +26,13 @@ import json
 import os
 import secrets
 import stat
+from contextlib import contextmanager
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: one command at a time per folder
+    fcntl = None
 
 #: The manifest's name, inside the study folder.
 MANIFEST = "skneuro-study.json"
@@ -85,6 +93,7 @@ class StudyFolder:
     def __init__(self, path):
         self.path = Path(path)
         self._files = {}
+        self._changed = set()  # the names this object wrote
         self._claimed = False
         self._check()
 
@@ -109,18 +118,16 @@ class StudyFolder:
         except OSError as exc:
             raise StudyFolderError(f"--out {path} cannot be read: {exc}.") from exc
         manifest = entries.pop(MANIFEST, None)
-        for name in [n for n in entries if n in SYSTEM_FILES]:
-            del entries[name]
-        leftovers = [n for n in entries if n.startswith(TEMPORARY_PREFIX)]
+        for name in list(entries):
+            if name in SYSTEM_FILES or name.startswith(TEMPORARY_PREFIX):
+                del entries[name]  # the system's, or skneuro's own scratch
         if manifest is None:
             if entries:
                 raise self._foreign(sorted(entries))
             return
         self._files = self._read_manifest(manifest)
         self._claimed = True
-        foreign = sorted(
-            n for n in entries if n not in self._files and n not in leftovers
-        )
+        foreign = sorted(n for n in entries if n not in self._files)
         if foreign:
             raise self._foreign(foreign)
         for name, digests in self._files.items():
@@ -180,11 +187,8 @@ class StudyFolder:
         """Make the folder a study folder (created, with its manifest).
 
         Called when a study starts writing, once everything was checked.
-        Temporary files that a killed write left behind are removed.
         """
         if self._claimed:
-            for leftover in self.path.glob(TEMPORARY_PREFIX + "*"):
-                leftover.unlink(missing_ok=True)
             return
         try:
             self.path.mkdir(parents=True, exist_ok=True)
@@ -218,6 +222,7 @@ class StudyFolder:
             digest = _sha256(tmp)
             before = self._files.get(name, set())
             self._files[name] = before | {digest}
+            self._changed.add(name)
             self._save_manifest()
             os.replace(tmp, target)
         except BaseException:
@@ -243,7 +248,30 @@ class StudyFolder:
             os.close(fd)
         return tmp
 
+    @contextmanager
+    def _locked(self):
+        """Hold a lock on the folder itself (none where fcntl is missing)."""
+        if fcntl is None:
+            yield
+            return
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
+
     def _save_manifest(self):
+        """Write the manifest: the one on disk, with this object's files."""
+        with self._locked():
+            target = self.path / MANIFEST
+            if target.exists():
+                files = self._read_manifest(target)
+                files.update({k: self._files[k] for k in self._changed})
+                self._files = files
+            self._write_manifest(target)
+
+    def _write_manifest(self, target):
         text = json.dumps(
             {
                 "format": FORMAT,
@@ -252,7 +280,6 @@ class StudyFolder:
             },
             indent=2,
         )
-        target = self.path / MANIFEST
         tmp = self._temporary(target)
         try:
             with open(tmp, "w", encoding="utf-8") as file:
