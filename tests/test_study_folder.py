@@ -415,3 +415,21 @@ def test_two_commands_writing_at_once_keep_one_manifest(tmp_path):
         assert writer.exitcode == 0
     folder = StudyFolder(out)  # would refuse a file the manifest lost
     assert all(folder.owns(f"{t}_{i}.md") for t in "ab" for i in range(15))
+
+
+def test_ctrl_c_in_a_study_is_one_line_and_keeps_what_finished(
+    finished, copy_of, capsys, monkeypatch
+):
+    data, out = finished
+    out = copy_of(out, "out")
+    before = _snapshot(out)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("skneuro.studies._cli.run_plan", interrupted)
+    args = ["study", "pool-interpolate", "--data", str(data), "--out", str(out)]
+    assert main([*args, *ONE_RUN]) == 130
+    err = capsys.readouterr().err
+    assert err.startswith("skneuro: interrupted;") and "rerun the same command" in err
+    assert _snapshot(out) == before

@@ -88,7 +88,7 @@ def _parser():
     return parser
 
 
-def _plan(args):
+def _study_arguments(args):
     """The studies to run with their keyword arguments; checks ``--data``."""
     names = STUDIES if args.name == "all" else (args.name,)
     kind = None if args.data is None else data_kind(args.data)
@@ -133,14 +133,15 @@ def _n_jobs(args):
 def run(argv=None):
     """Run the command line ``argv``; returns the report's path."""
     args = _parser().parse_args(argv)
-    plan = _plan(args)
+    requested = _study_arguments(args)
     resolve_device(args.device)
     folder = StudyFolder(args.out)
     show_progress = not args.no_progress
     start = time.perf_counter()
     with compute_on(args.scheduler):
         plans = [
-            PLANS[name](show_progress=show_progress, **kwargs) for name, kwargs in plan
+            PLANS[name](show_progress=show_progress, **kwargs)
+            for name, kwargs in requested
         ]
         for study in plans:
             study.table(folder)  # refuses other settings or data; writes nothing
@@ -159,7 +160,8 @@ def main(argv=None):
     try:
         path = run(argv)
     except (ValueError, OSError, FloatingPointError) as exc:
-        print(f"skneuro: error: {exc}", file=sys.stderr)
+        # One line, whatever the message's own layout.
+        print(f"skneuro: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(

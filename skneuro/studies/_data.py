@@ -52,15 +52,18 @@ class StudyData:
 
     @property
     def class_names(self):
-        """Label -> class name (feature tables label their classes from 1)."""
+        """Label -> class name, for messages.
+
+        ``target_names`` name the sorted labels of ``y``, except for a
+        feature table, whose seven names are those of labels 1..7.
+        """
         labels = np.unique(self.y).tolist()
         names = list(self.target_names or [])
-        first = 1 if self.groups is not None else 0
-        return {
-            label: names[label - first]
-            for label in labels
-            if isinstance(label, int) and 0 <= label - first < len(names)
-        }
+        if self.groups is not None:
+            return {k: names[k - 1] for k in labels if 1 <= k <= len(names)}
+        if len(names) != len(labels):
+            return {}
+        return dict(zip(labels, names, strict=True))
 
 
 def fingerprint(files, root):
