@@ -433,3 +433,26 @@ def test_ctrl_c_in_a_study_is_one_line_and_keeps_what_finished(
     err = capsys.readouterr().err
     assert err.startswith("skneuro: interrupted;") and "rerun the same command" in err
     assert _snapshot(out) == before
+
+
+@pytest.mark.parametrize("kind", ["mnist", "table"])
+def test_a_relative_data_path_works_and_resumes(tmp_path, monkeypatch, kind):
+    """The fingerprint compared relative file names with a resolved root."""
+    monkeypatch.chdir(tmp_path)
+    if kind == "mnist":
+        _mnist_folder(tmp_path / "digits")
+        args = ["study", "pool-interpolate", "--data", "digits", "--out", "out"]
+        args += ONE_RUN
+    else:
+        make_feature_table(60, n_missing=0, random_state=0, path=tmp_path / "t.csv")
+        args = ["study", "compression", "--data", "t.csv", "--out", "out"]
+        args += ["--epochs", "2", "--no-progress"]
+    assert main(args) == 0
+    settings = json.loads(next((tmp_path / "out").glob("*.settings.json")).read_text())
+    assert settings["data"]["path"].startswith(str(tmp_path.resolve()))
+    assert main(args) == 0  # resumes
+
+
+def test_an_empty_data_path_is_refused(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _refused(capsys, ["study", "images", "--data", "", "--out", "out"], "--data is empty")

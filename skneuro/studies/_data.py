@@ -87,9 +87,9 @@ def fingerprint(files, root):
     >>> fingerprint([root / "a.csv"], root) == before
     False
     """
-    root = Path(root)
+    root = Path(root).resolve()
     digest = hashlib.sha256()
-    for file in sorted(Path(f) for f in files):
+    for file in sorted(Path(f).resolve() for f in files):
         content = hashlib.sha256()
         size = 0
         with open(file, "rb") as handle:
@@ -121,6 +121,8 @@ def data_kind(path):
     ValueError
         When it is none of the three kinds, or an empty folder.
     """
+    if str(path).strip() == "":
+        raise ValueError("--data is empty; give a file or a folder.")
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"--data {path}: no such file or folder.")
