@@ -823,3 +823,132 @@ def test_load_image_folder_numpy_integer_sizes(image_folder):
 def test_load_image_folder_extensions_must_be_text(image_folder):
     with pytest.raises(ValueError, match=r"extensions .*got 3"):
         load_image_folder(image_folder, extensions=[".png", 3])
+
+
+# --- bad input: paths, mixed image sizes, infinities, label values ----------
+
+
+def _write_table(path, cell):
+    """A two-sample CSV table with ``cell`` as the second sample's feature."""
+    path.write_text(f",label,T (A)\ns1,1,0.5\ns2,2,{cell}\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "load",
+    [load_mnist, load_feature_table, load_image_folder],
+    ids=["load_mnist", "load_feature_table", "load_image_folder"],
+)
+@pytest.mark.parametrize("path", [3, 2.5, None, b"folder", ["a"]])
+def test_loaders_refuse_a_path_that_is_not_a_path(load, path):
+    with pytest.raises(TypeError, match=r"^path must be a str or path-like") as info:
+        load(path)
+    assert type(path).__name__ in str(info.value)
+
+
+class _EmptyPathLike:
+    def __fspath__(self):
+        return ""
+
+
+@pytest.mark.parametrize(
+    "load",
+    [load_mnist, load_feature_table, load_image_folder],
+    ids=["load_mnist", "load_feature_table", "load_image_folder"],
+)
+@pytest.mark.parametrize("path", ["", _EmptyPathLike()], ids=["str", "PathLike"])
+def test_loaders_refuse_an_empty_path(load, path, tmp_path, monkeypatch):
+    # pathlib reads "" as "."; an empty path must not mean the current folder.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "class").mkdir()
+    with pytest.raises(ValueError, match=r"^path is an empty string"):
+        load(path)
+
+
+def test_make_feature_table_refuses_a_bad_path(tmp_path, monkeypatch):
+    with pytest.raises(TypeError, match=r"^path must be a str or path-like.*int"):
+        make_feature_table(20, path=3)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match=r"^path is an empty string"):
+        make_feature_table(20, path="")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_load_mnist_all_names_the_files_whose_sizes_differ(tmp_path):
+    idx = tmp_path / "idx"
+    idx.mkdir()
+    write_idx(idx / "train-images-idx3-ubyte", np.zeros((2, 4, 4), np.uint8))
+    write_idx(idx / "train-labels-idx1-ubyte", np.array([1, 2], np.uint8))
+    write_idx(idx / "t10k-images-idx3-ubyte.gz", np.zeros((2, 5, 6), np.uint8))
+    write_idx(idx / "t10k-labels-idx1-ubyte.gz", np.array([1, 2], np.uint8))
+    with pytest.raises(ValueError) as info:
+        load_mnist(idx, kind="all")
+    message = str(info.value)
+    assert str(idx / "train-images-idx3-ubyte") in message
+    assert str(idx / "t10k-images-idx3-ubyte.gz") in message
+    assert "4x4" in message and "5x6" in message
+    assert "kind='train'" in message
+    npz = tmp_path / "sizes.npz"
+    np.savez(
+        npz,
+        x_train=np.zeros((2, 4, 4)),
+        y_train=[1, 2],
+        x_test=np.zeros((2, 7, 7)),
+        y_test=[1, 2],
+    )
+    with pytest.raises(ValueError, match=r"sizes\.npz, x_train.*4x4.*x_test.*7x7"):
+        load_mnist(npz, kind="all")
+
+
+@pytest.mark.parametrize(
+    "cell, value",
+    [
+        ("1e400", "'1e400'"),
+        ("-1e400", "'-1e400'"),
+        ("inf", "'inf'"),
+        ("-inf", "'-inf'"),
+        ("Infinity", "'Infinity'"),
+    ],
+)
+def test_feature_table_refuses_infinite_features(tmp_path, cell, value):
+    path = _write_table(tmp_path / "inf.csv", cell)
+    with pytest.raises(ValueError) as info:
+        load_feature_table(path)
+    message = str(info.value)
+    assert "inf.csv" in message and "C3" in message and "row 3" in message
+    assert value in message and "finite" in message
+
+
+def test_feature_table_nan_text_is_still_a_missing_value(tmp_path):
+    path = _write_table(tmp_path / "nan.csv", "nan")
+    with pytest.warns(UserWarning, match="1 row with missing values"):
+        assert load_feature_table(path).data.shape == (1, 1)
+    assert np.isnan(load_feature_table(path, dropna=False).data.iloc[1, 0])
+
+
+def test_make_feature_table_refuses_a_scale_that_overflows():
+    with pytest.raises(ValueError, match=r"scale=1e\+308 .*overflow"):
+        make_feature_table(20, scale=1e308, random_state=0)
+
+
+@pytest.mark.parametrize(
+    "label, shown",
+    [("1.5", "1.5"), ("happy", "'happy'"), ("1e400", "inf"), ("-2.25", "-2.25")],
+)
+def test_a_bad_label_is_shown_plainly_with_its_row(tmp_path, label, shown):
+    path = tmp_path / "l.csv"
+    path.write_text(f",label,T (A)\ns1,1,0.5\ns2,{label},0.2\n", encoding="utf-8")
+    with pytest.raises(ValueError) as info:
+        load_feature_table(path)
+    message = str(info.value)
+    assert not message.startswith("The label column is missing")
+    assert "column B of l.csv should hold integer labels 1..7" in message
+    assert f"row 3 holds {shown} " in message and "np.float64" not in message
+
+
+def test_a_column_without_any_label_is_still_reported_missing(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text(",T (A)\ns1,0.5\ns2,0.25\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="^The label column is missing") as info:
+        load_feature_table(path)
+    assert "0.5" in str(info.value) and "np.float64" not in str(info.value)

@@ -271,7 +271,11 @@ def test_warm_start_continues_training(iris):
     assert clf.loss_curve_[-1] < clf.loss_curve_[FAST["max_epochs"] - 1]
     with pytest.raises(ValueError, match="same classes"):
         clf.fit(X[y < 2], y[y < 2])
-    # A failed fit leaves no model behind, not even the warm one.
+    # Refused before it touched the network: the warm model is kept as it was.
+    assert clf.net_ is net and clf.n_epochs_ == 2 * FAST["max_epochs"]
+    # A fit that fails once training started leaves no model behind.
+    with pytest.raises(FloatingPointError):
+        clf.set_params(lr=1e30).fit(X, y)
     assert not hasattr(clf, "net_")
     # Without warm start, a second fit starts anew.
     cold = MLPClassifier(**FAST).fit(X, y)

@@ -473,3 +473,165 @@ def test_search_results_from_search_errors(knn_search):
             GridSearchCV(KNeighborsClassifier(), {"n_neighbors": [1]}),
             param="n_neighbors",
         )
+
+
+# -- bad input: the dicts, the arrays and the estimators the displays take ----
+
+
+@pytest.mark.parametrize(
+    "make, name",
+    [
+        (lambda: TrainingHistoryDisplay([1, 2, 3]), "curves"),
+        (lambda: TrainingHistoryDisplay([("a", [1, 2])]), "curves"),
+        (lambda: TrainingHistoryDisplay({"a": [1, 2]}, spreads=[1, 2]), "spreads"),
+        (
+            lambda: TrainingHistoryDisplay.from_histories([[1, 2]], metric="m"),
+            "histories",
+        ),
+        (lambda: SearchResultsDisplay([1, 2], [[1, 2]]), "curves"),
+        (
+            lambda: SearchResultsDisplay([1, 2], {"a": [1, 2]}, spreads=[1, 2]),
+            "spreads",
+        ),
+        (
+            lambda: SearchResultsDisplay([1, 2], {"a": [1, 2]}, references=[0.1]),
+            "references",
+        ),
+        (lambda: ImageComparisonDisplay([np.zeros((2, 4, 4))]), "rows"),
+        (lambda: ImageComparisonDisplay(np.zeros((2, 4, 4))), "rows"),
+    ],
+    ids=[
+        "history-curves-list",
+        "history-curves-pairs",
+        "history-spreads-list",
+        "history-histories-list",
+        "search-curves-list",
+        "search-spreads-list",
+        "search-references-list",
+        "images-rows-list",
+        "images-rows-array",
+    ],
+)
+def test_displays_refuse_a_non_dict_by_name(make, name):
+    with pytest.raises(TypeError, match=rf"^{name} must be a dict of .*; got ") as e:
+        make()
+    assert "dictionary update" not in str(e.value)
+
+
+@pytest.mark.parametrize(
+    "value, match",
+    [
+        ("x", r"references\['chance'\] must be a number.*got 'x'"),
+        ([0.1, 0.2], r"references\['chance'\] must be a number.*got \[0\.1, 0\.2\]"),
+        (True, r"references\['chance'\] must be a number.*got True"),
+        (None, r"references\['chance'\] must be a number.*got None"),
+    ],
+)
+def test_search_results_refuses_a_reference_that_is_not_a_number(value, match):
+    with pytest.raises(ValueError, match=match):
+        SearchResultsDisplay([1, 2], {"a": [1, 2]}, references={"chance": value})
+
+
+def test_search_results_reference_levels_are_floats():
+    display = SearchResultsDisplay(
+        [1, 2], {"a": [1, 2]}, references={"chance": np.float32(0.25), "one": 1}
+    )
+    assert display.references == {"chance": 0.25, "one": 1.0}
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, match",
+    [
+        (([3, 2, 1], [0.1, 0.2]), {}, r"losses has 2 values, but units_left has 3"),
+        (
+            ([3, 2], [1, 2]),
+            {"pca_losses": [1]},
+            r"pca_losses has 1 values, but units_left has 2",
+        ),
+        (([3, 2], ["a", "b"]), {}, r"losses must be a 1-D array of numbers.*'a'"),
+        (([3, 2], [[1, 2]]), {}, r"losses must be 1-D.*\(1, 2\)"),
+        (
+            ([3, 2], [1, 2]),
+            {"pca_losses": ["a", "b"]},
+            r"pca_losses must be a 1-D array of numbers",
+        ),
+        ((["a", "b"], [1.0, 2.0]), {}, r"units_left must be a 1-D array of integers"),
+        (([3, 2.5], [1.0, 2.0]), {}, r"units_left must be .*integers.*2\.5"),
+        (([3, 0], [1.0, 2.0]), {}, r"units_left must be .*positive.*0"),
+        (([True, False], [1.0, 2.0]), {}, r"units_left must be .*integers.*True"),
+        (([[3, 2]], [1.0, 2.0]), {}, r"units_left must be 1-D.*\(1, 2\)"),
+        (([], []), {}, r"units_left is empty"),
+        (([3, 2], [1.0, 2.0]), {"threshold": "a"}, r"threshold must be None or a"),
+        (([3, 2], [1.0, 2.0]), {"threshold": True}, r"threshold .*got True"),
+        (([3, 2], [1.0, 2.0]), {"threshold": [0.1]}, r"threshold .*got \[0\.1\]"),
+        (([3, 2], [1.0, 2.0]), {"threshold": np.nan}, r"threshold .*finite.*nan"),
+    ],
+    ids=[
+        "lengths",
+        "pca-length",
+        "losses-text",
+        "losses-2d",
+        "pca-text",
+        "units-text",
+        "units-float",
+        "units-zero",
+        "units-bool",
+        "units-2d",
+        "empty",
+        "threshold-text",
+        "threshold-bool",
+        "threshold-list",
+        "threshold-nan",
+    ],
+)
+def test_pruning_curve_checks_its_arrays(args, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        PruningCurveDisplay(*args, **kwargs)
+
+
+def test_pruning_curve_keeps_good_arrays(close_figures):
+    display = PruningCurveDisplay(
+        np.array([4.0, 3.0]), [0.1, np.nan], pca_losses=(0.2, 0.3), threshold=1
+    ).plot()
+    assert display.units_left.dtype.kind == "i"
+    assert display.units_left.tolist() == [4, 3]
+    assert display.threshold == 1.0
+    assert np.isnan(display.losses[1])
+
+
+def test_pruning_curve_from_estimator_needs_a_pruning_autoencoder(iris):
+    X, y = iris
+    clf = MLPClassifier(hidden_units=4, max_epochs=1, random_state=0).fit(X, y)
+    with pytest.raises(TypeError, match=r"needs a fitted PruningAutoencoder.*MLPC"):
+        PruningCurveDisplay.from_estimator(clf)
+    with pytest.raises(TypeError, match=r"needs a fitted PruningAutoencoder.*str"):
+        PruningCurveDisplay.from_estimator("ae")
+    with pytest.raises(NotFittedError, match="PruningAutoencoder"):
+        PruningCurveDisplay.from_estimator(PruningAutoencoder(2))
+
+
+@pytest.mark.parametrize(
+    "images, match",
+    [
+        (np.full((2, 4, 4), "x"), r"rows\['a'\] must hold numbers.*<U1"),
+        (np.zeros((2, 4, 4), complex), r"rows\['a'\] must hold numbers.*complex"),
+        (
+            np.array([[[1.0, "dark"]]], dtype=object),
+            r"rows\['a'\] must hold numbers.*objects such as 'dark'",
+        ),
+        (
+            [np.zeros((4, 4)), np.zeros((5, 5))],
+            r"rows\['a'\] must be a 3-D array of numbers",
+        ),
+    ],
+    ids=["text", "complex", "objects", "ragged"],
+)
+def test_image_comparison_refuses_images_that_are_not_numbers(images, match):
+    with pytest.raises(ValueError, match=match):
+        ImageComparisonDisplay({"a": images})
+
+
+def test_image_comparison_reads_object_arrays_of_numbers(close_figures):
+    images = np.zeros((2, 3, 3), dtype=object)
+    display = ImageComparisonDisplay({"a": images}).plot()
+    assert display.rows["a"].dtype == np.float64

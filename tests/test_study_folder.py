@@ -455,4 +455,5 @@ def test_a_relative_data_path_works_and_resumes(tmp_path, monkeypatch, kind):
 
 def test_an_empty_data_path_is_refused(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    _refused(capsys, ["study", "images", "--data", "", "--out", "out"], "--data is empty")
+    args = ["study", "images", "--data", "", "--out", "out"]
+    _refused(capsys, args, "--data is empty")

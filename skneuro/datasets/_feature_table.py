@@ -17,11 +17,12 @@ names, column B the integer emotion labels 1..7.
 import math
 import re
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from sklearn.utils import Bunch, check_random_state
+
+from skneuro.datasets._images import _check_path
 
 __all__ = ["load_feature_table", "make_feature_table"]
 
@@ -294,20 +295,41 @@ def _parse_table(raw, *, label_column=None, dropna=True, source="the table"):
     raw_labels = body[label_pos]
     labels = pd.to_numeric(raw_labels, errors="coerce")
     not_numbers = raw_labels.notna() & (labels.isna() | raw_labels.map(_is_bool))
+    # inf % 1 is NaN, so infinities count as non-integers too.
+    not_integers = (not_numbers | (labels.notna() & (labels % 1 != 0))).to_numpy()
     present = labels.dropna().to_numpy(dtype=float)
-    if not_numbers.any() or present.size == 0 or np.any(present % 1 != 0):
-        if not_numbers.any():
-            example = raw_labels[not_numbers].iloc[0]
-        elif present.size:
-            example = present[present % 1 != 0][0]
-        else:
-            example = None
-        found = "no values" if example is None else f"values such as {example!r}"
+    expected = f"integer labels 1..{len(EMOTIONS)} ({', '.join(EMOTIONS)})"
+    layout = (
+        "Expected layout: sample names in column A, labels in column B, "
+        "feature blocks with a title in row 1 after them."
+    )
+    if present.size == 0 and not not_numbers.any():
         raise ValueError(
             f"The label column is missing: column {label_letter} of {source} "
-            f"should hold integer labels 1..7 ({', '.join(EMOTIONS)}), but it "
-            f"holds {found}. Expected layout: sample names in column A, labels "
-            "in column B, feature blocks with a title in row 1 after them."
+            f"should hold {expected}, but it is blank in every row. {layout}"
+        )
+    if not_integers.any():
+        first = np.flatnonzero(not_integers)[0]
+        value = raw_labels.iloc[first]
+        if not not_numbers.iloc[first]:
+            value = float(labels.iloc[first])  # 1.5, not np.float64(1.5)
+        value = value.item() if isinstance(value, np.generic) else value
+        shown = repr(value)
+        valid = (present == np.round(present)) & (present >= 1)
+        valid &= present <= len(EMOTIONS)
+        if not valid.any():
+            # Not one label in the column: it is not the label column.
+            raise ValueError(
+                f"The label column is missing: column {label_letter} of "
+                f"{source} should hold {expected}, but it holds values such "
+                f"as {shown} (row {excel_rows[first]}) and no label. {layout} "
+                "If the labels are in another column, pass label_column=."
+            )
+        raise ValueError(
+            f"The label column {label_letter} of {source} should hold "
+            f"{expected}, but row {excel_rows[first]} holds {shown} "
+            f"({int(not_integers.sum())} cell(s) of the column hold no integer "
+            "label). Fix the cell, or blank it to drop the row."
         )
     bad = np.unique(present[(present < 1) | (present > len(EMOTIONS))])
     if bad.size:
@@ -367,7 +389,22 @@ def _parse_table(raw, *, label_column=None, dropna=True, source="the table"):
                 f"Column {_column_letter(p)} ({name}) of {source} holds a value "
                 f"that is not a number in row {row}: {cells[wrong].iloc[0]!r}."
             )
-        values[name] = numbers.to_numpy(dtype=np.float64)
+        numbers = numbers.to_numpy(dtype=np.float64)
+        infinite = np.isinf(numbers)
+        if infinite.any():
+            first = np.flatnonzero(infinite)[0]
+            row = excel_rows[first]
+            cell = _plain(cells.iloc[first])
+            letter = _column_letter(p)
+            raise ValueError(
+                f"Column {letter} ({name}) of {source} holds a value that is "
+                f"not a finite number in row {row} (cell {letter}{row}): "
+                f"{cell!r}, read as {numbers[first]}. Feature values must be "
+                "finite numbers (float64 ends near 1.8e308); fix the cell, or "
+                f"blank it to mark a missing value ({int(infinite.sum())} such "
+                "cell(s) in the column)."
+            )
+        values[name] = numbers
     data = pd.DataFrame(values, columns=columns)
 
     sample_names = np.array(
@@ -501,16 +538,21 @@ def load_feature_table(path, *, label_column=None, sheet_name=0, dropna=True):
 
     Raises
     ------
+    TypeError
+        If ``path`` is not a str or path-like object.
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
-        If the extension is not ``.csv`` or ``.xlsx``; the file is corrupt
-        (an ``.xlsx`` that is not a workbook, a ``.csv`` that is binary, not
-        UTF-8, empty or has rows longer than the title row); ``sheet_name``
-        names no worksheet; the label column is missing or holds labels
-        outside 1..7; row 1 holds no group titles, or numbers where titles
-        belong (a table without its title row); or a feature cell is not a
-        number.
+        If ``path`` is the empty string; the extension is not ``.csv`` or
+        ``.xlsx``; the file is corrupt (an ``.xlsx`` that is not a workbook,
+        a ``.csv`` that is binary, not UTF-8, empty or has rows longer than
+        the title row); ``sheet_name`` names no worksheet; the label column
+        is missing or holds labels other than the integers 1..7; row 1 holds
+        no group titles, or numbers where titles belong (a table without its
+        title row); or a feature cell is not a
+        finite number (text, or an infinity such as ``inf`` or ``1e400``;
+        blank and ``nan`` cells are missing values). The message names the
+        file, the column and the row.
     ImportError
         If ``path`` is an ``.xlsx`` file and openpyxl is not installed.
 
@@ -534,7 +576,7 @@ def load_feature_table(path, *, label_column=None, sheet_name=0, dropna=True):
     >>> table.target_names[table.target[:3] - 1]
     array([...], dtype='<U8')
     """
-    path = Path(path)
+    path = _check_path(path, "a .csv or .xlsx file")
     if not _is_bool(dropna):
         raise ValueError(f"dropna must be True or False; got {dropna!r}.")
     if not path.exists():
@@ -730,7 +772,7 @@ def make_feature_table(
             "add features to the groups."
         )
     if path is not None:
-        path = Path(path)
+        path = _check_path(path, "the .csv or .xlsx file to write")
         suffix = path.suffix.lower()
         if suffix not in _CSV_SUFFIXES + _XLSX_SUFFIXES:
             raise ValueError(
@@ -753,7 +795,15 @@ def make_feature_table(
         shuffle=True,
         random_state=rng,
     )
-    X = _round_significant(X * scale)
+    with np.errstate(over="ignore"):
+        X = X * scale
+    if not np.isfinite(X).all():
+        raise ValueError(
+            f"scale={scale!r} is too large: the features it multiplies overflow "
+            "float64 (to inf); pass a smaller scale, such as 0.004 for "
+            "features like Hao's."
+        )
+    X = _round_significant(X)
     y = y + 1
 
     # Blank one group's block in n_missing rows spread through the table.

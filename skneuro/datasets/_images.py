@@ -176,6 +176,32 @@ def load_lfw_faces(*, return_X_y=False):
     )
 
 
+def _check_path(path, what):
+    """``path`` as a :class:`~pathlib.Path`; refuse other types and ``""``.
+
+    pathlib reads ``""`` as ``"."``, so an empty path (an unset variable, a
+    blank field) would silently mean the current folder. ``what`` says what
+    the path should name, for the message.
+    """
+    if isinstance(path, bytes) or not isinstance(path, str | os.PathLike):
+        raise TypeError(
+            f"path must be a str or path-like object (such as pathlib.Path) "
+            f"naming {what}; got {path!r} ({type(path).__name__})."
+        )
+    text = os.fspath(path)
+    if not isinstance(text, str):
+        raise TypeError(
+            f"path must be a str or path-like object (such as pathlib.Path) "
+            f"naming {what}; got {path!r}, whose __fspath__ gives "
+            f"{type(text).__name__}, not str."
+        )
+    if text == "":
+        raise ValueError(
+            f"path is an empty string; pass {what} (use '.' for the current folder)."
+        )
+    return Path(text)
+
+
 # --- MNIST ----------------------------------------------------------------
 
 # IDX type codes -> big-endian numpy dtypes.
@@ -402,7 +428,7 @@ def _load_mnist_split(path, split):
                 )
 
         images = _read_idx(images_file, "images", check_shape)
-        return images, labels, [str(images_file), str(labels_file)]
+        return images, labels, [str(images_file), str(labels_file)], str(images_file)
     npz = path / _NPZ_NAME
     if npz.is_file():
         return _load_npz_split(npz, split)
@@ -531,7 +557,7 @@ def _load_npz_split(file, split):
             f"holds values of dtype {images.dtype}."
         )
     labels = _integer_labels(labels, f"In {file}, {y_key}")
-    return images, labels, [str(file)]
+    return images, labels, [str(file)], f"{file}, {x_key}"
 
 
 def load_mnist(path, *, kind="train", return_X_y=False):
@@ -581,13 +607,18 @@ def load_mnist(path, *, kind="train", return_X_y=False):
 
     Raises
     ------
+    TypeError
+        If ``path`` is not a str or path-like object.
     FileNotFoundError
         If ``path`` does not exist or holds none of the expected files.
     ValueError
-        If a file is not a valid IDX or ``.npz`` file (bad magic number, size
-        not matching its header, corrupt gzip or zip data, arrays that would
-        need pickle), labels are not integers (``1.5``; integral floats such
-        as ``7.0`` are accepted), or images and labels differ in number.
+        If ``path`` is the empty string; a file is not a valid IDX or
+        ``.npz`` file (bad magic number, size not matching its header,
+        corrupt gzip or zip data, arrays that would need pickle), labels are
+        not integers (``1.5``; integral floats such as ``7.0`` are accepted),
+        or images and labels differ in number; or, with ``kind="all"``, the
+        training and test images differ in size (the message names both
+        files and both sizes).
         Headers are checked before the data are read, and the data are read
         in bounded chunks, so a junk or truncated file is refused after
         reading little of it.
@@ -619,7 +650,7 @@ def load_mnist(path, *, kind="train", return_X_y=False):
     >>> bool((mnist.images == images).all())
     True
     """
-    path = Path(path)
+    path = _check_path(path, "a folder of MNIST files or an .npz file")
     if kind not in ("train", "test", "all"):
         raise ValueError(f"kind must be 'train', 'test' or 'all'; got {kind!r}.")
     if not path.exists():
@@ -630,7 +661,17 @@ def load_mnist(path, *, kind="train", return_X_y=False):
     splits = ["train", "test"] if kind == "all" else [kind]
     parts = [_load_mnist_split(path, split) for split in splits]
     if len(parts) > 1 and parts[0][0].shape[1:] != parts[1][0].shape[1:]:
-        raise ValueError("The training and test images differ in size.")
+        sizes = [
+            f"{where} holds {'x'.join(map(str, images.shape[1:]))} images "
+            f"(shape {images.shape})"
+            for images, _, _, where in parts
+        ]
+        raise ValueError(
+            f"The training and test images differ in size: {sizes[0]}, but "
+            f"{sizes[1]}. kind='all' puts them in one array, so they need one "
+            "size; load them apart with kind='train' and kind='test' (and "
+            "resize one set, if they are to be used together)."
+        )
     images = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
     target = np.concatenate([p[1] for p in parts]).astype(np.int64, copy=False)
     images = np.ascontiguousarray(images)
@@ -760,13 +801,15 @@ def load_image_folder(
 
     Raises
     ------
+    TypeError
+        If ``path`` is not a str or path-like object.
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
-        If ``image_size`` is not two positive integers or ``None``, an
-        extension is not text, ``path`` has no sub-folders, a sub-folder
-        holds no image, a file cannot be read as an image, or (with
-        ``image_size=None``) the images differ in size.
+        If ``path`` is the empty string, ``image_size`` is not two positive
+        integers or ``None``, an extension is not text, ``path`` has no
+        sub-folders, a sub-folder holds no image, a file cannot be read as an
+        image, or (with ``image_size=None``) the images differ in size.
 
     Examples
     --------
@@ -791,7 +834,7 @@ def load_image_folder(
     from skimage.io import imread
     from skimage.transform import resize
 
-    path = Path(path)
+    path = _check_path(path, "a folder holding one sub-folder of images per class")
     if color == "gray":
         color = "grey"
     if color not in ("grey", "rgb"):

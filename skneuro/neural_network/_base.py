@@ -17,12 +17,13 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    validate_data,
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    StrOptions,
 )
+from sklearn.utils.validation import check_is_fitted
+from skorch.callbacks import Callback
 
 from skneuro._engine import (
     OPTIMIZERS,
@@ -41,6 +42,7 @@ from skneuro._engine import (
 )
 from skneuro.utils._fitted import forget_fitted_state
 from skneuro.utils._html import DocLinkMixin
+from skneuro.utils._validation import check_sample_weight, validate_input
 
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 
@@ -71,15 +73,15 @@ def checked_loss_weights(weights, name):
     a non-finite loss, reported as a divergence; ``name`` says which
     parameter they came from.
     """
-    if not np.all(np.isfinite(weights)):
-        raise ValueError(f"{name} gives some samples a non-finite weight.")
-    total = float(np.sum(weights, dtype=np.float64))
+    with np.errstate(over="ignore"):  # an overflow is reported below
+        total = float(np.sum(weights, dtype=np.float64))
     if total == 0:
         raise ValueError(
             f"{name} gives every sample a weight of 0, so there is nothing to "
             "learn from; give some samples a positive weight."
         )
-    if total > _FLOAT32_MAX:
+    # Finite weights (validated) give an infinite sum only by overflowing.
+    if not total <= _FLOAT32_MAX:
         raise ValueError(
             f"{name} gives weights that sum to {total:.3g}, beyond float32's range "
             f"({_FLOAT32_MAX:.3g}), in which the loss is computed; rescale them "
@@ -122,14 +124,43 @@ class BaseNeuralNet(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
     def _module_spec(self, n_features, n_outputs):
         """Return ``(module_class, kwargs)`` of the network to train."""
 
+    def _validate_params(self):
+        """scikit-learn's parameter checks, then what they let through: a
+        bool where a number is meant (``max_epochs=True`` is an int to
+        Python), and callbacks that are not skorch callbacks."""
+        super()._validate_params()
+        name_of = type(self).__name__
+        for name, constraints in self._parameter_constraints.items():
+            value = getattr(self, name, None)
+            numeric = any(isinstance(c, Interval) for c in constraints)
+            if numeric and "boolean" not in constraints and isinstance(value, bool):
+                raise InvalidParameterError(
+                    f"The {name!r} parameter of {name_of} must be a number, not "
+                    f"the bool {value!r}."
+                )
+        for callback in self.callbacks or []:
+            named = isinstance(callback, tuple) and len(callback) == 2
+            if named and not isinstance(callback[0], str):
+                named = False
+            target = callback[1] if named else callback
+            if not (
+                isinstance(target, Callback)
+                or (isinstance(target, type) and issubclass(target, Callback))
+            ):
+                raise InvalidParameterError(
+                    f"The 'callbacks' parameter of {name_of} must hold skorch "
+                    "callbacks (skorch.callbacks.Callback instances, or (name, "
+                    f"callback) pairs); got {callback!r}."
+                )
+
     # -- input -----------------------------------------------------------
     def _validate_X(self, X, reset):
         """Validate ``X`` like scikit-learn does and cast it to float32."""
-        X = validate_data(self, X, reset=reset, dtype=[np.float32, np.float64])
+        X = validate_input(self, X, reset=reset, dtype=[np.float32, np.float64])
         return as_float32(X)
 
     def _validate_Xy(self, X, y, reset):
-        X, y = validate_data(
+        X, y = validate_input(
             self,
             X,
             y,
@@ -189,10 +220,13 @@ class BaseNeuralNet(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         With ``incremental=True`` (``partial_fit``) one epoch is trained and
         a fitted network always continues. A failed fit leaves no fitted
         state behind; an interrupted one (Ctrl-C) keeps the network as it was
-        at the end of its last finished epoch, when there is one.
+        at the end of its last finished epoch, when there is one. A warm fit
+        or ``partial_fit`` refused before it touches the network (bad input,
+        other classes, a changed architecture) leaves the fitted model as it
+        was: refusing input is no reason to lose a trained network.
         """
         warm = hasattr(self, "net_") and (incremental or self.warm_start)
-        kept = False
+        kept = touched = False
         try:
             if warm and resolve_device(self.device) != self.device_:
                 raise ValueError(
@@ -202,7 +236,7 @@ class BaseNeuralNet(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
                 )
             X, y = self._validate_Xy(X, y, reset=not warm)
             if sample_weight is not None:
-                sample_weight = _check_sample_weight(
+                sample_weight = check_sample_weight(
                     sample_weight, X, dtype=np.float64, ensure_non_negative=True
                 )
             target, n_outputs, loss_scale = self._prepare_target(
@@ -218,7 +252,10 @@ class BaseNeuralNet(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             random_state = check_random_state(self.random_state)
             seed = int(random_state.randint(np.iinfo(np.int32).max))
             shape = (X.shape[1], n_outputs)
+            # _warm_net refuses a changed architecture before it changes
+            # anything; from here on the network is being changed.
             net = self._warm_net(*shape) if warm else self._new_net(device, *shape)
+            touched = True
             owner = type(self).__name__
             module, module_kwargs = net.module, net.get_params_for("module")
             n_train = len(train[0])
@@ -260,7 +297,7 @@ class BaseNeuralNet(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
                     raise
             self._set_fitted(net, device, early_stopping, n_threads)
         except BaseException:
-            if not kept:
+            if not kept and (touched or not warm):
                 forget_fitted_state(self)
             raise
         return self

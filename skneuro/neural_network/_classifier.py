@@ -12,7 +12,6 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import validate_data
 
 from skneuro.neural_network._base import (
     BaseNeuralNet,
@@ -20,6 +19,7 @@ from skneuro.neural_network._base import (
     check_fitted_X,
     checked_loss_weights,
 )
+from skneuro.utils._validation import validate_input
 
 
 def _accuracy(logits, y, sample_weight):
@@ -125,7 +125,7 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralNet):
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def _validate_Xy(self, X, y, reset):
-        X, y = validate_data(
+        X, y = validate_input(
             self, X, y, reset=reset, dtype=[np.float32, np.float64], y_numeric=False
         )
         return as_float32(X), y
@@ -177,18 +177,30 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralNet):
         weights = per_class[target].astype(np.float64)
         if sample_weight is None:
             return checked_loss_weights(weights, "class_weight")
-        return checked_loss_weights(
-            weights * sample_weight, "class_weight times sample_weight"
-        )
+        with np.errstate(over="ignore"):  # checked_loss_weights reports it
+            product = weights * sample_weight
+        return checked_loss_weights(product, "class_weight times sample_weight")
 
     def _validation_split(self, X, target, weights):
         arrays = [X, target] + ([] if weights is None else [weights])
-        parts = train_test_split(
-            *arrays,
-            test_size=self.validation_fraction,
-            stratify=target,
-            random_state=check_random_state(self.random_state),
-        )
+        try:
+            parts = train_test_split(
+                *arrays,
+                test_size=self.validation_fraction,
+                stratify=target,
+                random_state=check_random_state(self.random_state),
+            )
+        except ValueError as exc:
+            counts = np.bincount(target, minlength=len(self.classes_))
+            raise ValueError(
+                f"early_stopping=True holds out validation_fraction="
+                f"{self.validation_fraction} of the {len(target)} samples, "
+                f"stratified by class, but that cannot give every one of the "
+                f"{len(self.classes_)} classes (the rarest has {counts.min()} "
+                "samples) a place in both the training and the validation "
+                "split: raise validation_fraction, give more samples, or fit "
+                f"without early stopping ({exc})"
+            ) from exc
         train, valid = parts[0::2], parts[1::2]
         if weights is None:
             train, valid = train + [None], valid + [None]

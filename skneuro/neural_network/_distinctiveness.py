@@ -122,8 +122,17 @@ class DistinctivenessPruning(Callback):
         self.min_hidden_units = min_hidden_units
 
     def initialize(self):
-        if not (isinstance(self.every, numbers.Integral) and self.every >= 1):
-            raise ValueError(f"every must be a positive int, got {self.every!r}.")
+        for name in ("every", "min_hidden_units"):
+            value = getattr(self, name)
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, numbers.Integral)
+                or value < 1
+            ):
+                raise ValueError(
+                    f"DistinctivenessPruning's {name} must be a positive int, "
+                    f"got {value!r}."
+                )
         if not 0 < self.similar_angle < self.complementary_angle < 180:
             raise ValueError(
                 "DistinctivenessPruning needs 0 < similar_angle < "

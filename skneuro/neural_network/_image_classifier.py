@@ -3,7 +3,11 @@
 import numpy as np
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import (
+    _check_feature_names,
+    _check_n_features,
+    check_consistent_length,
+)
 
 from skneuro.neural_network._base import as_float32
 from skneuro.neural_network._classifier import BaseNeuralClassifier
@@ -13,6 +17,7 @@ from skneuro.utils._images import (
     image_dims,
     resolve_data_format,
 )
+from skneuro.utils._validation import check_input, validate_input
 
 
 class BaseImageClassifier(BaseNeuralClassifier):
@@ -82,27 +87,58 @@ class BaseImageClassifier(BaseNeuralClassifier):
         return self._fit(X, y, None, incremental=True, classes=classes)
 
     def _validate_X(self, X, reset):
-        shape = getattr(X, "shape", ())
-        if not reset and len(shape) in (3, 4):
-            # Before scikit-learn's feature count, which would report an
-            # image of another size as "X has 10 features".
-            self._check_fitted_images(shape)
-        X = validate_data(
-            self, X, reset=reset, allow_nd=True, dtype=[np.float32, np.float64]
-        )
+        if reset:
+            X = validate_input(
+                self, X, reset=True, allow_nd=True, dtype=[np.float32, np.float64]
+            )
+        else:
+            X = self._fitted_array(X)
         return self._images(X, reset)
 
     def _validate_Xy(self, X, y, reset):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            reset=reset,
-            allow_nd=True,
-            dtype=[np.float32, np.float64],
-            y_numeric=False,
-        )
+        if reset:
+            X, y = validate_input(
+                self,
+                X,
+                y,
+                reset=True,
+                allow_nd=True,
+                dtype=[np.float32, np.float64],
+                y_numeric=False,
+            )
+        else:
+            X = self._fitted_array(X)
+            y = validate_input(self, y=y, reset=False)
+            check_consistent_length(X, y)
         return self._images(X, reset), y
+
+    def _fitted_array(self, X):
+        """``X`` checked against the fit, before it is read as images.
+
+        scikit-learn counts ``X.shape[1]`` as the features, which for images
+        is their height or their channels: flat rows after a flat fit keep
+        its count (and its message, which scikit-learn's checks expect);
+        any other layout is compared by image size, channels and layout, so
+        that the same images in another accepted layout predict the same.
+        """
+        X = check_input(X, allow_nd=True, dtype=[np.float32, np.float64])
+        _check_feature_names(self, X, reset=False)
+        channels, (h, w) = self.n_channels_, self.image_shape_
+        fitted_flat = self.data_format_ is None and self.n_features_in_ == h * w
+        if X.ndim == 2 and fitted_flat:
+            _check_n_features(self, X, reset=False)
+        elif X.ndim == 2:
+            if channels != 1 or X.shape[1] != h * w:
+                raise ValueError(
+                    f"{type(self).__name__} was fitted on {channels}-channel "
+                    f"images of {h}x{w} pixels; flat rows hold one grey image "
+                    f"each, of {h * w} pixels, but X has {X.shape[1]} columns."
+                )
+        elif X.ndim in (3, 4):
+            self._check_fitted_images(X.shape)
+        else:
+            as_image_batch(X)  # raises the error naming the layouts
+        return X
 
     def _layout(self, shape, reset):
         """How 4-D input of ``shape`` is laid out (``None`` for 2-D or 3-D)."""

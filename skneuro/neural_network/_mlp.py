@@ -214,6 +214,8 @@ class MLPClassifier(BaseNeuralClassifier):
 
     def _hidden_layers(self):
         units = self.hidden_units
+        if isinstance(units, np.ndarray) and units.ndim > 1:
+            units = [units]  # refused below: layer widths are a flat sequence
         layers = (
             (units,)
             if isinstance(units, numbers.Integral)

@@ -1,10 +1,11 @@
 """The base of skneuro's neural transformers: the input is its own target."""
 
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
 from skneuro._engine import predict_in_chunks
 from skneuro.neural_network._base import BaseNeuralNet, as_float32, check_fitted_X
+from skneuro.utils._validation import check_input
 
 
 class BaseNeuralTransformer(
@@ -83,7 +84,7 @@ class BaseNeuralTransformer(
             The reconstruction, float32.
         """
         module = self._code_module()
-        codes = as_float32(check_array(X, dtype=["float32", "float64"]))
+        codes = as_float32(check_input(X, dtype=["float32", "float64"]))
         if codes.shape[1] != module.n_codes:
             raise ValueError(
                 f"X has {codes.shape[1]} columns, but {type(self).__name__} "

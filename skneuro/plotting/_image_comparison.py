@@ -6,6 +6,39 @@ import numpy as np
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import check_is_fitted
 
+from skneuro.plotting._training_history import _check_dict
+
+
+def _as_images(images, label):
+    """``rows[label]`` as an array of numbers; a ValueError naming it."""
+    shape = "(n_images, height, width)"
+    try:
+        array = np.asarray(images)
+    except (TypeError, ValueError) as exc:  # ragged: images of several sizes
+        raise ValueError(
+            f"rows[{label!r}] must be a 3-D array of numbers of shape {shape}; "
+            f"numpy cannot make one array of it ({exc}). Within a row, every "
+            "image must have the same size."
+        ) from exc
+    if array.dtype.kind == "O":  # numbers kept as Python objects
+        try:
+            array = array.astype(float)
+        except (TypeError, ValueError):
+            example = next(
+                (v for v in array.flat if not isinstance(v, int | float | np.number)),
+                None,
+            )
+            raise ValueError(
+                f"rows[{label!r}] must hold numbers (pixel values); it holds "
+                f"Python objects such as {example!r}."
+            ) from None
+    if array.dtype.kind not in "biuf":
+        raise ValueError(
+            f"rows[{label!r}] must hold numbers (pixel values); got an array "
+            f"of dtype {array.dtype}."
+        )
+    return array
+
 
 class ImageComparisonDisplay:
     """Rows of images side by side, one row per version of the same images.
@@ -56,8 +89,11 @@ class ImageComparisonDisplay:
     def __init__(self, rows):
         self.rows = {}
         first = None
-        for label, images in dict(rows).items():
-            images = np.asarray(images)
+        rows = _check_dict(
+            rows, "rows", "label -> images of shape (n_images, height, width)"
+        )
+        for label, images in rows.items():
+            images = _as_images(images, label)
             if images.ndim != 3:
                 raise ValueError(
                     f"rows[{label!r}] must be a 3-D array of shape (n_images, "

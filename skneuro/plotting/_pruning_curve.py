@@ -1,8 +1,86 @@
 """Reconstruction loss against the hidden units left (Hao's Figure 3)."""
 
+import math
+from numbers import Real
+
 import numpy as np
 from sklearn.decomposition import PCA
 from sklearn.utils.validation import check_is_fitted
+
+
+def _as_units(values):
+    """``units_left`` as a 1-D int64 array of positive widths."""
+    message = (
+        "units_left must be a 1-D array of integers (the widths of the "
+        "network, positive numbers of hidden units)"
+    )
+    try:
+        array = np.asarray(values)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{message}; got {values!r}.") from exc
+    if array.ndim != 1:
+        raise ValueError(
+            f"units_left must be 1-D (one width per point); got an array of "
+            f"shape {array.shape}."
+        )
+    if array.size == 0:
+        raise ValueError("units_left is empty: pass at least one width.")
+    if array.dtype.kind == "O":  # Python numbers kept as objects
+        try:
+            array = array.astype(float)
+        except (TypeError, ValueError):
+            raise ValueError(f"{message}; got {values!r}.") from None
+    if array.dtype.kind not in "iuf":  # text, bools, complex
+        raise ValueError(f"{message}; got {values!r} (dtype {array.dtype}).")
+    if array.dtype.kind == "f":
+        whole = np.isfinite(array) & (array == np.round(array))
+        if not whole.all():
+            raise ValueError(f"{message}; got {array[~whole][0]!r} in {values!r}.")
+    if (array < 1).any():
+        raise ValueError(
+            f"{message}; got {array[array < 1][0].item()!r} in {values!r}."
+        )
+    return array.astype(np.int64)
+
+
+def _as_losses(values, name, n_units):
+    """``losses`` or ``pca_losses`` as 1-D floats, one per width."""
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{name} must be a 1-D array of numbers (reconstruction MSEs, one "
+            f"per width); got {values!r}."
+        ) from exc
+    if array.ndim != 1:
+        raise ValueError(
+            f"{name} must be 1-D (one loss per width); got an array of shape "
+            f"{array.shape}."
+        )
+    if array.size != n_units:
+        raise ValueError(
+            f"{name} has {array.size} values, but units_left has {n_units}: "
+            "pass one loss per width."
+        )
+    return array
+
+
+def _as_threshold(value):
+    """``threshold`` as a float, or None."""
+    if value is None:
+        return None
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if (
+        not isinstance(value, Real)
+        or isinstance(value, bool | np.bool_)
+        or not math.isfinite(value)
+    ):
+        raise ValueError(
+            "threshold must be None or a finite number (the loss threshold, an "
+            f"MSE, drawn as a horizontal line); got {value!r}."
+        )
+    return float(value)
 
 
 class PruningCurveDisplay:
@@ -16,13 +94,16 @@ class PruningCurveDisplay:
     Parameters
     ----------
     units_left : array-like of int
-        Widths of the network.
+        Widths of the network, positive integers (integral floats such as
+        ``3.0`` are read as ints).
     losses : array-like of float
-        Reconstruction MSE at each width.
+        Reconstruction MSE at each width, as many as ``units_left``.
     pca_losses : array-like of float or None, default=None
-        PCA's reconstruction MSE with as many components, or None.
+        PCA's reconstruction MSE with as many components, or None; as many
+        as ``units_left``.
     threshold : float or None, default=None
-        The loss threshold (an MSE), drawn as a horizontal line.
+        The loss threshold (an MSE, a finite number), drawn as a horizontal
+        line.
     estimator_name : str or None, default=None
         Label of the curve.
 
@@ -64,10 +145,15 @@ class PruningCurveDisplay:
         threshold=None,
         estimator_name=None,
     ):
-        self.units_left = np.asarray(units_left)
-        self.losses = np.asarray(losses, dtype=float)
-        self.pca_losses = None if pca_losses is None else np.asarray(pca_losses, float)
-        self.threshold = threshold
+        self.units_left = _as_units(units_left)
+        n_units = self.units_left.size
+        self.losses = _as_losses(losses, "losses", n_units)
+        self.pca_losses = (
+            None
+            if pca_losses is None
+            else _as_losses(pca_losses, "pca_losses", n_units)
+        )
+        self.threshold = _as_threshold(threshold)
         self.estimator_name = estimator_name
 
     def plot(self, ax=None, *, name=None, pca=True, **kwargs):
@@ -143,8 +229,39 @@ class PruningCurveDisplay:
         Returns
         -------
         display : PruningCurveDisplay
+
+        Raises
+        ------
+        TypeError
+            If ``estimator`` is not a
+            :class:`~skneuro.neural_network.PruningAutoencoder`.
+        sklearn.exceptions.NotFittedError
+            If it is not fitted.
         """
+        from skneuro.neural_network import PruningAutoencoder
+
+        if not isinstance(estimator, PruningAutoencoder):
+            hint = (
+                " For the loss by epoch of a network, use "
+                "TrainingHistoryDisplay.from_estimator."
+                if hasattr(estimator, "history_")
+                else ""
+            )
+            raise TypeError(
+                "PruningCurveDisplay.from_estimator needs a fitted "
+                "PruningAutoencoder (it draws the loss at each width in its "
+                f"networks_); got {type(estimator).__name__}.{hint}"
+            )
         check_is_fitted(estimator)
+        needed = ("networks_", "pruning_history_", "loss_threshold_", "loss_")
+        missing = [name for name in needed if not hasattr(estimator, name)]
+        if missing or not estimator.networks_:
+            lacks = ", ".join(missing) if missing else "networks (networks_ is empty)"
+            raise ValueError(
+                f"This {type(estimator).__name__} lacks {lacks}, which "
+                "from_estimator draws; fit it again with this version of "
+                "skneuro."
+            )
         widths = sorted(estimator.networks_, reverse=True)
         pca_losses = None
         if X is None:

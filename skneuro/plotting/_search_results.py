@@ -1,9 +1,12 @@
 """A score against a numeric hyper-parameter, one curve per group."""
 
 from collections.abc import Sequence
+from numbers import Real
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
+
+from skneuro.plotting._training_history import _check_dict
 
 # Colors of the reference lines, in turn: black and greys, apart from the
 # curves' color cycle.
@@ -57,6 +60,18 @@ def _as_number(value, param):
             f"param={param!r} must take numeric values (or one-element lists of "
             f"one, such as [64]); it takes the value {value!r}."
         ) from None
+
+
+def _as_level(value, label):
+    """A reference level as a float; a ValueError naming references[label]."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if isinstance(value, Real) and not isinstance(value, bool | np.bool_):
+        return float(value)
+    raise ValueError(
+        f"references[{label!r}] must be a number, the level of its horizontal "
+        f"line; got {value!r}."
+    )
 
 
 class SearchResultsDisplay:
@@ -135,7 +150,8 @@ class SearchResultsDisplay:
     ):
         self.x = _as_1d(x, "x")
         self.curves = {}
-        for label, values in dict(curves).items():
+        curves = _check_dict(curves, "curves", "label -> array of one score per x")
+        for label, values in curves.items():
             values = _as_1d(values, "curves", label)
             if values.shape != self.x.shape:
                 raise ValueError(
@@ -148,7 +164,10 @@ class SearchResultsDisplay:
         self.spreads = None
         if spreads is not None:
             self.spreads = {}
-            for label, values in dict(spreads).items():
+            spreads = _check_dict(
+                spreads, "spreads", "label -> array of one spread per x"
+            )
+            for label, values in spreads.items():
                 if label not in self.curves:
                     raise ValueError(
                         f"spreads[{label!r}] has no curve; the curves are "
@@ -165,8 +184,13 @@ class SearchResultsDisplay:
         self.metric = metric
         self.references = None
         if references is not None:
+            references = _check_dict(
+                references,
+                "references",
+                "label -> level (a number), such as {'chance': 0.1}",
+            )
             self.references = {
-                label: float(value) for label, value in dict(references).items()
+                label: _as_level(value, label) for label, value in references.items()
             }
 
     def plot(self, ax=None, *, title=None):

@@ -1,7 +1,25 @@
 """Metric-by-epoch curves of training runs, with bands over repeats."""
 
+import reprlib
+from collections.abc import Mapping
+
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
+
+
+def _check_dict(value, name, of):
+    """``value`` as a dict; a TypeError naming ``name`` and what it maps.
+
+    ``dict(value)`` would read a list of pairs, and fail on other lists with
+    a message naming nothing; the displays take dicts only.
+    """
+    if not isinstance(value, Mapping):
+        raise TypeError(
+            f"{name} must be a dict of {of}; got {reprlib.repr(value)} (a "
+            f"{type(value).__name__}). Pass a dict such as {{'label': ...}}, "
+            "one entry per label."
+        )
+    return dict(value)
 
 
 def _as_1d(values, name, label):
@@ -109,7 +127,9 @@ class TrainingHistoryDisplay:
     def __init__(self, curves, *, metric="loss", spreads=None):
         self.curves = {
             label: _as_1d(values, "curves", label)
-            for label, values in dict(curves).items()
+            for label, values in _check_dict(
+                curves, "curves", "label -> array of one value per epoch"
+            ).items()
         }
         if not self.curves:
             raise ValueError("curves is empty: pass at least one curve.")
@@ -118,7 +138,10 @@ class TrainingHistoryDisplay:
             self.spreads = None
             return
         self.spreads = {}
-        for label, values in dict(spreads).items():
+        spreads = _check_dict(
+            spreads, "spreads", "label -> array of one spread per epoch"
+        )
+        for label, values in spreads.items():
             if label not in self.curves:
                 raise ValueError(
                     f"spreads[{label!r}] has no curve; the curves are "
@@ -290,7 +313,10 @@ class TrainingHistoryDisplay:
         [0.1, 0.1]
         """
         curves, spreads = {}, {}
-        for label, values in dict(histories).items():
+        histories = _check_dict(
+            histories, "histories", "label -> array of shape (n_repeats, n_epochs)"
+        )
+        for label, values in histories.items():
             array = _as_2d(values, label)
             curves[label] = array.mean(axis=0)
             spreads[label] = array.std(axis=0)

@@ -340,6 +340,24 @@ class FeatureGroupSelector(SelectorMixin, BaseEstimator):
             )
         return mask
 
+    def transform(self, X):
+        """Keep the columns of the selected groups.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Data with the columns seen in :meth:`fit`.
+
+        Returns
+        -------
+        X_selected : array-like of shape (n_samples, n_selected_features)
+            The selected columns, in their original order.
+        """
+        # Before scikit-learn's feature-name check, which would warn about
+        # names first and only then say the selector is not fitted.
+        check_is_fitted(self)
+        return super().transform(X)
+
     def _get_support_mask(self):
         check_is_fitted(self)
         return self.support_

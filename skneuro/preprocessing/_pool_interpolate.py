@@ -17,10 +17,10 @@ from sklearn.base import (
     TransformerMixin,
     _fit_context,
 )
-from sklearn.utils import assert_all_finite, check_array
+from sklearn.utils import assert_all_finite
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils._set_output import _get_output_config
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from skneuro.utils._fitted import forget_fit_on_error
 from skneuro.utils._images import (
@@ -33,6 +33,7 @@ from skneuro.utils._images import (
     requested_image_shape,
     resolve_data_format,
 )
+from skneuro.utils._validation import check_input, validate_input
 
 __all__ = ["PoolInterpolate"]
 
@@ -82,7 +83,10 @@ def _as_pair(value, name):
     """``value`` as a pair of ints >= 1, one per image axis (height, width)."""
     if isinstance(value, Integral) and not isinstance(value, bool):
         value = (value, value)
-    pair = tuple(value)
+    try:
+        pair = tuple(value)
+    except TypeError:  # a bool, a float...
+        pair = ()
     if len(pair) != 2 or not all(
         isinstance(v, Integral) and not isinstance(v, bool) and v >= 1 for v in pair
     ):
@@ -516,7 +520,7 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             # the height or the channels of n-D input); others are checked below.
             self._check_ndim(getattr(X, "ndim", None))
             self._check_nd_shape(getattr(X, "shape", None))
-        X = validate_data(
+        X = validate_input(
             self,
             X,
             reset=reset,
@@ -793,7 +797,7 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             float16 input, else float64.
         """
         check_is_fitted(self)
-        X_pooled = check_array(
+        X_pooled = check_input(
             X_pooled,
             allow_nd=True,
             dtype=_float_dtype(X_pooled),

@@ -46,8 +46,20 @@ QUICK = {
 }
 
 
+class UsageError(ValueError):
+    """A command line that argparse cannot read."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors raised as one-line ``UsageError``s
+    (argparse prints the usage and exits); ``--help`` still prints and exits."""
+
+    def error(self, message):
+        raise UsageError(f"{message} (see '{self.prog} --help').")
+
+
 def _parser():
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="skneuro",
         description="Reproduce the studies of Buell, 'Approximate Computation "
         "Image Classification', and Hao, 'Use Neural Network to Classify and "

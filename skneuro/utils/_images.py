@@ -258,7 +258,7 @@ def in_layout(batch, data_format):
 def _bad_layout(shape):
     return ValueError(
         f"X must be (n_samples, height * width), (n_samples, height, width) or "
-        f"4-D images, (n_samples, channels, height, width) or, with "
-        f"data_format='channels_last', (n_samples, height, width, channels); "
-        f"got shape {tuple(shape)}."
+        f"4-D images, channels-first (n_samples, channels, height, width) or "
+        f"channels-last (n_samples, height, width, channels); got shape "
+        f"{tuple(shape)}."
     )

@@ -48,6 +48,10 @@ def read_state_dict(path):
         When the file is not a state dict torch can read.
     """
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(
+            f"weights={str(path)!r} is a folder; give the state-dict file in it."
+        )
     if not path.is_file():
         raise FileNotFoundError(
             f"weights={str(path)!r}: no such file. skneuro never downloads "
