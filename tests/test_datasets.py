@@ -952,3 +952,18 @@ def test_a_column_without_any_label_is_still_reported_missing(tmp_path):
     with pytest.raises(ValueError, match="^The label column is missing") as info:
         load_feature_table(path)
     assert "0.5" in str(info.value) and "np.float64" not in str(info.value)
+
+
+def test_load_mnist_all_refuses_splits_of_two_dtypes(tmp_path):
+    """uint8 training pixels and float test pixels were joined as float64,
+    0..255 and 0..1 side by side."""
+    np.savez(
+        tmp_path / "mnist.npz",
+        x_train=np.zeros((2, 4, 4), np.uint8),
+        y_train=np.array([0, 1]),
+        x_test=np.zeros((2, 4, 4), np.float64),
+        y_test=np.array([0, 1]),
+    )
+    with pytest.raises(ValueError, match=r"differ in dtype: .*x_train holds uint8"):
+        load_mnist(tmp_path, kind="all")
+    assert load_mnist(tmp_path, kind="test").images.dtype == np.float64

@@ -617,8 +617,8 @@ def load_mnist(path, *, kind="train", return_X_y=False):
         corrupt gzip or zip data, arrays that would need pickle), labels are
         not integers (``1.5``; integral floats such as ``7.0`` are accepted),
         or images and labels differ in number; or, with ``kind="all"``, the
-        training and test images differ in size (the message names both
-        files and both sizes).
+        training and test images differ in size or dtype (the message names
+        both files and both sizes or dtypes).
         Headers are checked before the data are read, and the data are read
         in bounded chunks, so a junk or truncated file is refused after
         reading little of it.
@@ -671,6 +671,15 @@ def load_mnist(path, *, kind="train", return_X_y=False):
             f"{sizes[1]}. kind='all' puts them in one array, so they need one "
             "size; load them apart with kind='train' and kind='test' (and "
             "resize one set, if they are to be used together)."
+        )
+    if len(parts) > 1 and parts[0][0].dtype != parts[1][0].dtype:
+        kinds = [f"{where} holds {images.dtype}" for images, _, _, where in parts]
+        raise ValueError(
+            f"The training and test images differ in dtype: {kinds[0]}, but "
+            f"{kinds[1]}. One array would hold both in one dtype, and pixels "
+            "of two scales (0..255 and 0..1, say) would be mixed: load them "
+            "apart with kind='train' and kind='test', and bring them to one "
+            "scale."
         )
     images = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
     target = np.concatenate([p[1] for p in parts]).astype(np.int64, copy=False)
