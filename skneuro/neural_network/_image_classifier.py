@@ -15,7 +15,7 @@ from skneuro.utils._images import (
     DATA_FORMATS,
     as_image_batch,
     image_dims,
-    resolve_data_format,
+    layout_of,
 )
 from skneuro.utils._validation import check_input, validate_input
 
@@ -142,11 +142,7 @@ class BaseImageClassifier(BaseNeuralClassifier):
 
     def _layout(self, shape, reset):
         """How 4-D input of ``shape`` is laid out (``None`` for 2-D or 3-D)."""
-        if len(shape) != 4:
-            return None
-        if reset or self.data_format_ is None:
-            return resolve_data_format(shape, self.data_format)
-        return self.data_format_
+        return layout_of(shape, self.data_format, None if reset else self.data_format_)
 
     def _images(self, X, reset):
         """``X`` as a float32 ``(n, channels, height, width)`` batch."""

@@ -29,9 +29,9 @@ from skneuro.utils._images import (
     flat_image_shape,
     image_dims,
     in_layout,
+    layout_of,
     nd_image_shape,
     requested_image_shape,
-    resolve_data_format,
 )
 from skneuro.utils._validation import check_input, validate_input
 
@@ -472,11 +472,7 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     def _layout(self, shape, reset):
         """How 4-D input of ``shape`` is laid out (``None`` for 2-D or 3-D)."""
-        if len(shape) != 4:
-            return None
-        if reset or self.data_format_ is None:
-            return resolve_data_format(shape, self.data_format)
-        return self.data_format_
+        return layout_of(shape, self.data_format, None if reset else self.data_format_)
 
     def _nd_image_shape(self, shape):
         """Image (height, width) of n-D input; must agree with ``image_shape``."""

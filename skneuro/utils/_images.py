@@ -169,6 +169,28 @@ def resolve_data_format(shape, data_format="auto"):
     )
 
 
+def layout_of(shape, data_format="auto", fitted=None):
+    """The layout an estimator reads input of ``shape`` in.
+
+    ``None`` for 2-D and 3-D input (no channel axis); for 4-D input the
+    layout the estimator was fitted on (``fitted``, its ``data_format_``)
+    when there is one, else the one ``data_format`` gives for the shape.
+
+    Examples
+    --------
+    >>> from skneuro.utils._images import layout_of
+    >>> layout_of((5, 28, 28)), layout_of((5, 28, 28, 3))
+    (None, 'channels_last')
+    >>> layout_of((5, 3, 28, 28), fitted="channels_last")
+    'channels_last'
+    """
+    if len(shape) != 4:
+        return None
+    if fitted is not None:
+        return fitted
+    return resolve_data_format(shape, data_format)
+
+
 def image_dims(shape, data_format="auto"):
     """``(channels, height, width)`` of one image of a 3-D or 4-D batch.
 
