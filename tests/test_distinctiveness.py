@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 import torch
 from sklearn.base import clone
+from sklearn.datasets import load_iris
+from sklearn.preprocessing import StandardScaler
 from skorch.callbacks import Callback
 from test_neural_base import (  # noqa: F401 (fixtures)
     InterruptAt,
@@ -249,3 +251,30 @@ def test_a_second_ctrl_c_as_a_pass_ends_keeps_its_pruned_epoch(iris, monkeypatch
     assert all(
         not torch.equal(a.detach(), b) for a, b in zip(after, before, strict=True)
     )
+
+
+def test_early_stopping_with_pruning_keeps_a_best_epoch_that_fits():
+    """Early stopping kept a best-epoch copy of the unpruned layers and failed
+    to load it into the pruned module ("size mismatch")."""
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    for seed in (0, 3):
+        clf = MLPClassifier(
+            hidden_units=30,
+            max_epochs=400,
+            lr=0.05,
+            early_stopping=True,
+            n_iter_no_change=10,
+            random_state=seed,
+            callbacks=[
+                DistinctivenessPruning(
+                    every=10, similar_angle=30, complementary_angle=150
+                )
+            ],
+        ).fit(X, y)
+        pruning = dict(clf.net_.callbacks_)["DistinctivenessPruning"]
+        width = clf.net_.module_.layers[0].out_features
+        assert pruning.pruning_history_, "the test needs a pruning pass"
+        # The kept weights are of an epoch after the last pass before it.
+        assert width == pruning.pruning_history_[-1]["units_left"]
+        assert clf.predict(X).shape == y.shape

@@ -74,7 +74,9 @@ class EarlyStopping(Callback):
     Training stops once ``valid_loss`` has not improved on the best value by
     more than ``threshold`` for ``patience`` epochs in a row; the module's
     weights from the best epoch are then restored. The copy of those weights
-    lives only while training runs.
+    lives only while training runs. When a callback changes the module's
+    layers (``DistinctivenessPruning``), the best epochs before the change
+    cannot be restored into it: the search starts again from there.
 
     Parameters
     ----------
@@ -100,6 +102,14 @@ class EarlyStopping(Callback):
         self.sink = sink
 
     def on_train_begin(self, net, **kwargs):
+        self.misses_ = 0
+        self.best_loss_ = math.inf
+        self.best_epoch_ = None
+        self._best_state = None
+
+    def on_module_changed(self, net):
+        """The module's layers were replaced (pruning): the best epoch's
+        weights no longer fit it, so the search for the best starts again."""
         self.misses_ = 0
         self.best_loss_ = math.inf
         self.best_epoch_ = None

@@ -254,12 +254,19 @@ class TrainingNet(NeuralNet):
         for the parameters as they are (its state starts afresh), the step is
         decided again (the analytic one still applies to a plain MLP), and
         the epoch checkpoint restarts from here, so that a Ctrl-C goes back
-        no further than the change.
+        no further than the change. Callbacks with an ``on_module_changed(net)``
+        method are told.
         """
         self.initialize_optimizer()
         self._prepare_steps(bool(self._packs()))
         if getattr(self, "checkpoint_", None) is not None:
             self.checkpoint_ = EpochCheckpoint(self)
+        # Callbacks that hold copies of the module's tensors (early stopping's
+        # best epoch) drop them: they no longer fit the module.
+        for _, callback in self.callbacks_:
+            hook = getattr(callback, "on_module_changed", None)
+            if hook is not None:
+                hook(self)
 
     def _train_epochs(self, X, valid, epochs, generator):
         """Run ``epochs`` epochs; a Ctrl-C stops them at a consistent state.
