@@ -17,10 +17,24 @@ $(STAMP): pyproject.toml
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
+# The loop's tests run a second time with the engine's fast paths off
+# (SKNEURO_FAST_PATHS=0: public torch and skorch API only, see
+# skneuro/_engine/fast_paths.py), so that the way a torch or skorch upgrade
+# falls back to keeps working. Left out: scikit-learn's estimator checks of
+# the test base classes (slow, and no loop path of their own).
+FAST_PATHS_OFF_TESTS := tests/test_engine.py tests/test_mlp.py tests/test_neural_base.py
+FAST_PATHS_OFF_K := not scikit_learn
+# Ctrl-C through the convolutional, autoencoder and pruning loops, and the
+# convolutional steps (mixed precision, channels-last weights).
+FAST_PATHS_OFF_MORE := tests/test_cnn.py tests/test_autoencoder.py tests/test_distinctiveness.py
+FAST_PATHS_OFF_MORE_K := ctrl_c or mixed_precision or channels_last
+
 # The docs are part of the test: a broken docstring example fails pytest, a
 # broken gallery example or a Sphinx warning fails the docs build.
 test: lint
 	$(PY) -m pytest
+	SKNEURO_FAST_PATHS=0 $(PY) -m pytest -q $(FAST_PATHS_OFF_TESTS) -k "$(FAST_PATHS_OFF_K)"
+	SKNEURO_FAST_PATHS=0 $(PY) -m pytest -q $(FAST_PATHS_OFF_MORE) -k "$(FAST_PATHS_OFF_MORE_K)"
 	$(MAKE) docs
 
 demo: $(STAMP)

@@ -19,12 +19,23 @@ StandardScaler, classifier)`` in ``GridSearchCV`` over 19 hidden sizes x 3
 feature groups x 5 folds = 285 fits of 1000 epochs, with ``n_jobs=1`` and
 ``n_jobs=-1``, for skneuro's and scikit-learn's MLPClassifier.
 
-Run ``python benchmarks/bench_mlp.py`` (``--quick`` for a smoke run).
+Part 3, the engine's fast paths: the same fit, full batch and in
+mini-batches, with all the fast paths on, with ``SKNEURO_FAST_PATHS=0``
+(all off: public torch and skorch API only), and with each of four of them
+off alone, interleaved in this process (the engine reads the variable at
+each training call). It prints each time as a multiple of the fit with all
+of them on.
+
+Run ``python benchmarks/bench_mlp.py`` (``--quick`` for a smoke run,
+``--fast-paths-only`` for part 3 alone).
 """
 
 import argparse
+import contextlib
+import os
 import time
 import warnings
+from unittest import mock
 
 import numpy as np
 import torch
@@ -36,6 +47,8 @@ from sklearn.preprocessing import StandardScaler
 from skorch import NeuralNetClassifier
 
 from skneuro import FeatureGroupSelector, MLPClassifier, make_feature_table
+from skneuro._engine import fast_paths, interrupt, packing, steps
+from skneuro._engine import net as engine_net
 
 #: Targets of the neural-base issue: one fit at most 0.7x the hand-written
 #: loop's time, the parallel search at most scikit-learn's.
@@ -160,6 +173,101 @@ def single_fit(n_samples, n_features, n_classes, hidden, epochs, repeats):
     return medians
 
 
+@contextlib.contextmanager
+def switch(value):
+    """Run the block with ``SKNEURO_FAST_PATHS=value``; restore it after."""
+    saved = os.environ.get(fast_paths.VARIABLE)
+    os.environ[fast_paths.VARIABLE] = value
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ[fast_paths.VARIABLE]
+        else:
+            os.environ[fast_paths.VARIABLE] = saved
+
+
+def _plain_copies(targets, sources, fast):
+    for target, source in zip(targets, sources, strict=True):
+        target.copy_(source)
+
+
+#: One fast path off, the others on: each patches the engine where it
+#: decides (the history shortcut has no such seam; it is part of "all off").
+ONE_OFF = {
+    "analytic step off": lambda: mock.patch.object(
+        steps, "plain_mlp_layers", lambda module: None
+    ),
+    "flat buffer off": lambda: mock.patch.object(
+        packing, "pack_groups", lambda groups: [None] * len(groups)
+    ),
+    "raw optimizer step off": lambda: mock.patch.object(
+        engine_net, "optimizer_step", lambda optimizer: optimizer.step()
+    ),
+    "_foreach_copy_ off": lambda: mock.patch.object(
+        interrupt, "_copy_all", _plain_copies
+    ),
+}
+
+
+def fast_path_cost(n_samples, n_features, n_classes, hidden, settings, repeats):
+    """Time the fit with the fast paths on, all off and each off alone."""
+    rng = np.random.default_rng(0)
+    centers = rng.normal(size=(n_classes, n_features))
+    y = rng.integers(0, n_classes, n_samples)
+    X = (centers[y] + rng.normal(scale=1.5, size=(n_samples, n_features))).astype(
+        np.float32
+    )
+    print(
+        f"\n== the fast paths: {n_samples}x{n_features}, {n_classes} classes, "
+        f"hidden {hidden}, Adam (median of {repeats}, interleaved)"
+    )
+    ratios = {}
+    for label, batch_size, epochs in settings:
+
+        def fit(batch_size=batch_size, epochs=epochs):
+            MLPClassifier(
+                hidden,
+                max_epochs=epochs,
+                lr=0.01,
+                batch_size=batch_size,
+                random_state=0,
+            ).fit(X, y)
+
+        def variant(value, patch=None):
+            def run():
+                with switch(value), patch() if patch else contextlib.nullcontext():
+                    fit()
+
+            return run
+
+        candidates = {
+            "all on": variant("1"),
+            "all off (SKNEURO_FAST_PATHS=0)": variant("0"),
+        }
+        candidates.update(
+            {name: variant("1", patch) for name, patch in ONE_OFF.items()}
+        )
+        for fn in candidates.values():  # warm-up
+            fn()
+        times = {name: [] for name in candidates}
+        for _ in range(repeats):
+            for name, fn in candidates.items():
+                times[name].append(timed(fn))
+        medians = {name: float(np.median(t)) for name, t in times.items()}
+        on = medians["all on"]
+        print(f"-- {label}")
+        print(f"{'':32s} {'seconds':>9s} {'x all on':>9s}")
+        for name, seconds in medians.items():
+            print(f"{name:32s} {seconds:9.3f} {seconds / on:9.2f}")
+        ratios[label] = {name: seconds / on for name, seconds in medians.items()}
+        print(
+            f"SKNEURO_FAST_PATHS=0 / fast paths on, {label}: "
+            f"{ratios[label]['all off (SKNEURO_FAST_PATHS=0)']:.2f}"
+        )
+    return ratios
+
+
 def search(epochs, hidden_sizes, cv, n_jobs_values):
     table = make_feature_table(n_samples=675, random_state=0)
     grid = {
@@ -210,12 +318,19 @@ def main():
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--quick", action="store_true", help="small smoke run")
     parser.add_argument("--skip-search", action="store_true")
+    parser.add_argument("--fast-paths-only", action="store_true", help="part 3 alone")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     epochs = 50 if args.quick else args.epochs
     repeats = 2 if args.quick else args.repeats
-    single_fit(675, 10, 7, 5, epochs, repeats)
-    if not args.skip_search:
+    if not args.fast_paths_only:
+        single_fit(675, 10, 7, 5, epochs, repeats)
+    settings = [
+        (f"full batch, {epochs} epochs", None, epochs),
+        (f"batches of 64, {epochs // 10} epochs", 64, epochs // 10),
+    ]
+    fast_path_cost(675, 10, 7, 5, settings, repeats)
+    if not (args.skip_search or args.fast_paths_only):
         hidden = range(1, 4) if args.quick else range(1, 20)
         search(epochs, hidden, cv=5, n_jobs_values=(1, -1))
 

@@ -16,6 +16,7 @@ from test_neural_base import (  # noqa: F401 (fixtures)
 )
 
 from skneuro import PruningAutoencoder, _engine
+from skneuro._engine import NetworkTooLargeError
 from skneuro.neural_network._pruning import HiddenLayer
 
 FAST = {"max_epochs": 400, "retrain_epochs": 60, "lr": 0.02, "random_state": 0}
@@ -123,7 +124,7 @@ def test_threshold_strategy_removes_planted_duplicates_exactly(rank2):
     X = rank2.astype(np.float32)
     ae._load(ae.net_, planted)
     before = ae.net_.module_(torch.from_numpy(X)).detach()
-    kind, pairs, angles, smaller = ae._next_step(ae._activations(ae.net_.module_, X))
+    kind, pairs, angles, smaller = ae._next_step(ae.net_.module_, X, ae.device_)
     assert kind == "complementary+similar"
     assert sorted(pairs) == [(0, 2), (1, 3)]
     assert angles[0] == pytest.approx(0, abs=1e-3) or angles[0] == pytest.approx(180)
@@ -192,7 +193,7 @@ def _same_layers(a, b):
 
 
 def _module_layer(ae):
-    return PruningAutoencoder._layer_of(ae.net_.module_)
+    return HiddenLayer.of_linear(ae.net_.module_.encoder, ae.net_.module_.decoder)
 
 
 def _assert_same_fit(ae, reference, X):
@@ -336,8 +337,9 @@ class PoisonAt(Callback):
     [
         (FailAt(FIRST + RETRAIN + 1, RuntimeError("callback failed")), RuntimeError),
         (PoisonAt(FIRST + RETRAIN + 1), FloatingPointError),
+        (FailAt(FIRST + RETRAIN + 1, MemoryError()), NetworkTooLargeError),
     ],
-    ids=["callback", "divergence"],
+    ids=["callback", "divergence", "allocator"],
 )
 def test_any_other_failure_mid_pruning_leaves_it_unfitted(rank2, failure, error):
     ae = PruningAutoencoder(loss_threshold=1e6, **CTRL_C).fit(rank2)
@@ -345,3 +347,57 @@ def test_any_other_failure_mid_pruning_leaves_it_unfitted(rank2, failure, error)
     with pytest.raises(error):
         ae.set_params(callbacks=[failure]).fit(rank2)
     assert not [k for k in vars(ae) if k.endswith("_") and not k.startswith("_")]
+
+
+class RecordCalls(Callback):
+    """The torch threads and the torch seed of every training call."""
+
+    def initialize(self):
+        self.calls = []
+        return self
+
+    def on_train_begin(self, net, **kwargs):
+        self.calls.append((torch.get_num_threads(), torch.initial_seed()))
+
+
+def test_every_retraining_is_a_training_call_like_the_first(rank2, monkeypatch):
+    """The first training and each step's retraining go through ``_train``:
+    the same threads, a seed each, the same data on the device."""
+    trained = []
+    train = PruningAutoencoder._train
+
+    def recorded(self, call, epochs, seed):
+        trained.append((epochs, seed, call.train))
+        return train(self, call, epochs, seed)
+
+    monkeypatch.setattr(PruningAutoencoder, "_train", recorded)
+    before = torch.get_num_threads()
+    ae = PruningAutoencoder(loss_threshold=1e6, callbacks=[RecordCalls()], **CTRL_C)
+    ae.fit(rank2)
+    steps = len(ae.pruning_history_)
+    assert steps == CTRL_C["hidden_units"] - 1
+    assert [epochs for epochs, _, _ in trained] == [FIRST] + [RETRAIN] * steps
+    # One data set on the device, built by the first call, for every call.
+    assert trained[0][2] is None
+    assert len({id(data) for _, _, data in trained[1:]}) == 1
+    calls = dict(ae.net_.callbacks_)["RecordCalls"].calls
+    assert calls == [(CTRL_C["n_threads"], seed) for _, seed, _ in trained]
+    assert torch.get_num_threads() == before
+    assert ae.n_epochs_ == FIRST + RETRAIN * steps
+
+
+def test_pruning_leaves_the_global_random_state_alone():
+    """Seeding stays local: rebuilding pruned layers drew from torch's global
+    generator (nn.Linear initialises its weights) before skip_init."""
+    X = np.random.default_rng(0).normal(size=(100, 5))
+    before = torch.random.get_rng_state()
+    ae = PruningAutoencoder(
+        hidden_units=4,
+        n_components=2,
+        max_epochs=20,
+        retrain_epochs=5,
+        random_state=0,
+    ).fit(X)
+    ae.set_params(n_components=3).transform(X)  # a width not kept: rebuilt
+    assert sorted(ae.networks_) == [2, 3, 4]
+    assert torch.equal(torch.random.get_rng_state(), before)

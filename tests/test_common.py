@@ -8,9 +8,12 @@ Two tables drive the checks, in the style of imbalanced-learn's common tests:
   the reason a reviewer needs to accept it. An entry without a reason is a bug.
 """
 
+import inspect
+
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from skneuro._engine import fast_paths
 from skneuro.utils import all_estimators
 
 FAST_PARAMS = {
@@ -62,6 +65,17 @@ EXPECTED_FAILED_CHECKS = {
 }
 
 
+if not fast_paths.enabled():
+    EXPECTED_FAILED_CHECKS.setdefault("MLPClassifier", {})[
+        "check_sample_weight_equivalence_on_dense_data"
+    ] = (
+        "with SKNEURO_FAST_PATHS=0 the MLP trains through autograd in float32, "
+        "where a row of weight 2 and two copies of it round differently (about "
+        "1e-6 apart); the analytic step, a fast path, computes in float64 and "
+        "makes them equal"
+    )
+
+
 def _instances():
     for name, Estimator in all_estimators():
         yield Estimator(**FAST_PARAMS.get(name, {}))
@@ -103,3 +117,9 @@ def test_public_and_documented(name):
     doc = Estimator.__doc__ or ""
     for section in ("Parameters", "Attributes", "Examples"):
         assert section in doc, f"{name} docstring lacks a {section} section"
+    # Shared text (skneuro.utils._docstring) is expanded: every parameter
+    # is documented in full, and no placeholder is left.
+    assert "{parameters:" not in doc and "{attributes:" not in doc
+    params = [p for p in inspect.signature(Estimator.__init__).parameters][1:]
+    undocumented = [p for p in params if f"\n    {p} : " not in doc]
+    assert not undocumented, f"{name} does not document {undocumented}"

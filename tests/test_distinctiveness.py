@@ -18,7 +18,9 @@ from test_neural_base import (  # noqa: F401 (fixtures)
 )
 
 from skneuro import _engine
+from skneuro._engine import fast_paths
 from skneuro.neural_network import DistinctivenessPruning, MLPClassifier
+from skneuro.neural_network import _distinctiveness as distinctiveness
 from skneuro.neural_network._distinctiveness import hidden_layers
 
 
@@ -74,8 +76,10 @@ def test_pruning_a_two_layer_mlp_in_mini_batches(iris):
     widths = [m.out_features for m in clf.net_.module_.layers[::2]]
     assert widths[0] < 12 and widths[1] < 8 and widths[2] == 3
     assert clf.score(X, y) > 0.9
-    # The plain layout survives pruning: the analytic step runs throughout.
-    assert all(dict(clf.net_.callbacks_)["RecordSteps"].analytic)
+    # The plain layout survives pruning: the analytic step runs throughout
+    # (when the engine's fast paths are on).
+    steps = dict(clf.net_.callbacks_)["RecordSteps"].analytic
+    assert all(steps) if fast_paths.enabled() else not any(steps)
     restored = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
     clf.set_params(warm_start=True, callbacks=None, max_epochs=5).fit(X, y)
@@ -88,6 +92,28 @@ def test_hidden_layers_are_found_in_any_module():
     assert len(hidden_layers(MLPModule(4, (5, 3), 2))) == 2
     assert len(hidden_layers(AutoencoderModule(6, 3))) == 1
     assert hidden_layers(torch.nn.Linear(3, 3)) == []
+
+
+def test_a_pass_measures_activations_in_chunks_of_any_input(iris, monkeypatch):
+    """The engine's chunked forward pass, over the training inputs as the
+    engine holds them: a tensor on the device, or a host array (streamed)."""
+    X, y = iris
+    clf = MLPClassifier(hidden_units=(6, 4), max_epochs=5, random_state=0).fit(X, y)
+    module = clf.net_.module_
+    act = hidden_layers(module)[1][4]
+    inputs = torch.as_tensor(X, dtype=torch.float32)
+    captured = []
+    handle = act.register_forward_hook(lambda m, a, out: captured.append(out))
+    with torch.no_grad():
+        module(inputs)
+    handle.remove()
+    monkeypatch.setattr(distinctiveness, "_CHUNK_ROWS", 7)
+    module.train()
+    for given in (inputs, X.astype(np.float32)):
+        got = DistinctivenessPruning._activations(clf.net_, given, act)
+        assert got.dtype == np.float64 and got.shape == (len(X), 4)
+        np.testing.assert_allclose(got, captured[0].double().numpy(), rtol=1e-6)
+    assert module.training and not act._forward_hooks
 
 
 def test_bad_settings_fail_before_training(iris, no_training):

@@ -15,9 +15,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
 from skorch.callbacks import Callback
 
-from skneuro import _engine
 from skneuro._engine import callbacks as engine_callbacks
-from skneuro._engine import steps
 from skneuro.neural_network import MLPClassifier
 
 FAST = {"max_epochs": 40, "lr": 0.05, "random_state": 0}
@@ -370,45 +368,6 @@ def test_net_forward_on_arrays_still_works(iris):
     )
 
 
-def test_parameters_train_like_an_unpacked_loop(iris):
-    """The packed parameter buffer is an implementation detail: same maths."""
-    X, y = iris
-    X32 = X.astype(np.float32)
-    clf = MLPClassifier(hidden_units=4, max_epochs=25, lr=0.05, random_state=0)
-    clf.fit(X32, y)
-    with _engine.local_seed(_seed_of(0), "cpu"):
-        module_class, kwargs = clf._module_spec(4, 3)
-        module = module_class(**kwargs)
-    optimizer = torch.optim.Adam(module.parameters(), lr=0.05)
-    X_t, y_t = torch.from_numpy(X32), torch.from_numpy(y)
-    for _ in range(25):
-        optimizer.zero_grad()
-        torch.nn.functional.cross_entropy(module(X_t), y_t).backward()
-        optimizer.step()
-    for ours, reference in zip(
-        clf.net_.module_.parameters(), module.parameters(), strict=True
-    ):
-        torch.testing.assert_close(ours, reference, rtol=1e-4, atol=1e-5)
-
-
-def _seed_of(random_state):
-    from sklearn.utils import check_random_state
-
-    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
-
-
-def test_pickle_size_is_the_size_of_the_weights():
-    """Parameters are not views of a shared buffer outside training."""
-    X, y = make_classification(n_samples=64, n_features=8, random_state=0)
-    clf = MLPClassifier(hidden_units=(256, 256, 256), max_epochs=2, random_state=0)
-    clf.fit(X, y)
-    n_bytes = sum(p.numel() * 4 for p in clf.net_.module_.parameters())
-    # Weights, plus Adam's two moment buffers of the same size, plus a little.
-    assert len(pickle.dumps(clf)) < 3.2 * n_bytes
-    for p in clf.net_.module_.parameters():
-        assert p.untyped_storage().nbytes() == p.numel() * 4
-
-
 def test_failed_refit_before_training_forgets_the_old_model(iris):
     X, y = iris
     clf = MLPClassifier(**FAST).fit(X, y)
@@ -431,64 +390,6 @@ def test_warm_start_uses_the_new_class_weights():
     second.set_params(class_weight=None).fit(X, 1 - y, sample_weight=balanced)
     np.testing.assert_allclose(
         first.predict_proba(X), second.predict_proba(X), rtol=1e-6
-    )
-
-
-@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
-@pytest.mark.parametrize("hidden_units", [(5,), (6, 3)])
-@pytest.mark.parametrize("weighted", [False, True])
-@pytest.mark.parametrize("alpha", [0.0, 0.3])
-def test_cross_entropy_step_matches_autograd(activation, hidden_units, weighted, alpha):
-    """The analytic backward pass computes autograd's gradients."""
-    from skneuro.neural_network._modules import MLPModule
-
-    generator = torch.Generator().manual_seed(0)
-    X = torch.randn(37, 4, generator=generator)
-    y = torch.randint(0, 3, (37,), generator=generator)
-    weight = torch.rand(37, generator=generator) * 3 if weighted else None
-    torch.manual_seed(0)
-    module = MLPModule(4, hidden_units, 3, activation)
-
-    logits = module(X)
-    per_sample = torch.nn.functional.cross_entropy(logits, y, reduction="none")
-    total = 37 if weight is None else weight.sum()
-    w = torch.ones(37) if weight is None else weight
-    expected_loss = (per_sample * w).sum() / total + 0.5 * alpha * sum(
-        layer.weight.square().sum() for layer in module.layers[::2]
-    ) / total
-    expected_grads = torch.autograd.grad(expected_loss, list(module.parameters()))
-
-    for p in module.parameters():  # stale values must be overwritten
-        p.grad = torch.full_like(p, 123.0)
-    layers = steps.plain_mlp_layers(module)
-    loss, step_logits = steps.cross_entropy_step(layers, X, y, weight, alpha)
-    torch.testing.assert_close(step_logits.float(), logits.detach())
-    torch.testing.assert_close(loss.float(), expected_loss.detach())
-    for p, expected in zip(module.parameters(), expected_grads, strict=True):
-        torch.testing.assert_close(p.grad, expected, rtol=1e-5, atol=1e-7)
-    assert not loss.requires_grad
-
-
-def _no_analytic_step(monkeypatch):
-    monkeypatch.setattr(steps, "plain_mlp_layers", lambda module: None)
-
-
-@pytest.mark.parametrize("alpha", [0.0, 0.01])
-def test_explicit_backward_trains_like_autograd(iris, monkeypatch, alpha):
-    """Mini-batches, class weights, penalty: the same fit with and without autograd."""
-    X, y = iris
-    params = dict(
-        hidden_units=(6, 4),
-        batch_size=32,
-        class_weight={0: 2.0, 1: 1.0, 2: 0.5},
-        alpha=alpha,
-    )
-    fast = MLPClassifier(**params, **FAST).fit(X, y)
-    _no_analytic_step(monkeypatch)
-    slow = MLPClassifier(**params, **FAST).fit(X, y)
-    np.testing.assert_allclose(fast.loss_curve_, slow.loss_curve_, rtol=1e-4)
-    np.testing.assert_allclose(
-        fast.predict_proba(X), slow.predict_proba(X), rtol=1e-4, atol=1e-5
     )
 
 

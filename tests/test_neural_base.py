@@ -3,12 +3,9 @@
 Each fault test below failed on commit 0d83f90 (before the engine split).
 """
 
-import ast
 import copy
 import pickle
-import signal
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,17 +14,16 @@ from sklearn.base import RegressorMixin, clone
 from sklearn.datasets import make_blobs
 from sklearn.model_selection import train_test_split
 from sklearn.utils.estimator_checks import parametrize_with_checks
-from skorch.callbacks import (
-    Callback,
-    Checkpoint,
-    GradientNormClipping,
-    LRScheduler,
+from skorch.callbacks import Callback, Checkpoint, LRScheduler
+from test_engine import (  # noqa: F401 (fixtures and callbacks other modules import)
+    InterruptAt,
+    RecordWeights,
+    interactive,
+    sigint_disposition,
 )
-from skorch.callbacks import EarlyStopping as SkorchEarlyStopping
 
 from skneuro import MLPClassifier, _engine
 from skneuro._engine import data as engine_data
-from skneuro._engine import steps
 from skneuro.neural_network._base import BaseNeuralNet, check_fitted_X
 from skneuro.neural_network._transformer import BaseNeuralTransformer
 
@@ -184,22 +180,6 @@ def test_transformer_base_encodes_and_decodes():
         ae.inverse_transform(X)
 
 
-# -- the engine stays free of scikit-learn ----------------------------------
-def test_engine_imports_nothing_from_scikit_learn():
-    engine = Path(_engine.__file__).parent
-    for path in engine.glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                names = [node.module or ""]
-            else:
-                continue
-            for name in names:
-                assert not name.startswith("sklearn"), f"{path.name} imports {name}"
-                assert not name.startswith("skneuro.neural_network"), path.name
-
-
 # -- seams -------------------------------------------------------------------
 class TupleOutputModule(torch.nn.Module):
     """In training, returns (main, auxiliary) outputs, like GoogLeNet."""
@@ -292,122 +272,6 @@ def test_recovering_spike_after_warm_start_keeps_the_model():
     assert clf.loss_ < 0.05 and clf.score(X, y) == 1.0
 
 
-def test_packing_can_be_switched_off_and_changes_nothing(iris, monkeypatch):
-    X, y = iris
-    packed = MLPClassifier(hidden_units=(6, 4), batch_size=32, **FAST).fit(X, y)
-    names = [name for name, _ in packed.net_.module_.named_parameters()]
-    assert packed.net_.pack_layout_ == [names]
-    monkeypatch.setattr(_engine.TrainingNet, "pack_parameters", False, raising=False)
-    original = _engine.TrainingNet.__init__
-
-    def unpacked(self, *args, **kwargs):
-        original(self, *args, **{**kwargs, "pack_parameters": False})
-
-    monkeypatch.setattr(_engine.TrainingNet, "__init__", unpacked)
-    plain = MLPClassifier(hidden_units=(6, 4), batch_size=32, **FAST).fit(X, y)
-    assert plain.net_.pack_layout_ is None
-    assert len(plain.net_.optimizer_.param_groups[0]["params"]) == 6
-    np.testing.assert_allclose(
-        plain.predict_proba(X), packed.predict_proba(X), rtol=1e-5, atol=1e-7
-    )
-
-
-def test_packing_respects_param_groups_and_frozen_parameters(iris):
-    X, y = iris
-    clf = MLPClassifier(hidden_units=(6, 4), **FAST).fit(X, y)
-    net = clf.net_
-    first = net.module_.layers[0].weight.detach().clone()
-    last = net.module_.layers[4].weight.detach().clone()
-    # The first layer's weight is frozen; the last layer gets lr 0 through a
-    # parameter group: neither may move, while the rest trains.
-    net.module_.layers[0].weight.requires_grad_(False)
-    net.optimizer__param_groups = [("layers.4.*", {"lr": 0.0})]
-    net.initialize_optimizer()
-    groups = net.optimizer_.param_groups
-    assert [g["lr"] for g in groups] == [0.0, FAST["lr"]]
-    assert sorted(net.pack_layout_[0]) == ["layers.4.bias", "layers.4.weight"]
-    assert "layers.0.weight" not in net.pack_layout_[1]
-    middle = net.module_.layers[2].weight.detach().clone()
-    clf.set_params(warm_start=True).fit(X, y)
-    module = clf.net_.module_
-    torch.testing.assert_close(module.layers[0].weight.detach(), first)
-    torch.testing.assert_close(module.layers[4].weight.detach(), last)
-    assert not torch.equal(module.layers[2].weight.detach(), middle)
-
-
-@pytest.mark.parametrize("analytic", [True, False])
-def test_gradient_clipping_sees_the_gradients(iris, monkeypatch, analytic):
-    X, y = iris
-    if not analytic:
-        monkeypatch.setattr(steps, "plain_mlp_layers", lambda module: None)
-    params = {"optimizer": "sgd", "lr": 0.1, "max_epochs": 5, "random_state": 0}
-    free = MLPClassifier(**params).fit(X, y)
-    clipped = MLPClassifier(
-        callbacks=[GradientNormClipping(gradient_clip_value=1e-4)], **params
-    ).fit(X, y)
-    start = MLPClassifier(**{**params, "max_epochs": 1, "lr": 1e-12}).fit(X, y)
-
-    def moved(clf):
-        return (
-            sum(
-                (a - b).norm().item() ** 2
-                for a, b in zip(
-                    clf.net_.module_.parameters(),
-                    start.net_.module_.parameters(),
-                    strict=True,
-                )
-            )
-            ** 0.5
-        )
-
-    assert moved(clipped) <= 5 * 0.1 * 1e-4 * 1.01
-    assert moved(free) > 100 * moved(clipped)
-
-
-@pytest.mark.parametrize(
-    "make",
-    [
-        lambda p: torch.optim.Adam(p, lr=0.1),
-        lambda p: torch.optim.Adam(p, lr=0.1, fused=True),
-        lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9),
-    ],
-)
-def test_the_unwrapped_optimizer_step_is_the_same_step(make):
-    from skneuro._engine.optim import optimizer_step
-
-    start = torch.randn(10)
-    params = [torch.nn.Parameter(start.clone()) for _ in range(2)]
-    optimizers = [make([p]) for p in params]
-    for _ in range(3):
-        for p in params:
-            p.grad = torch.sin(p.detach() * 3)
-        optimizers[0].step()
-        optimizer_step(optimizers[1])
-    torch.testing.assert_close(params[0], params[1], rtol=0, atol=0)
-    # A step hook is honoured: the wrapped step runs.
-    calls = []
-    optimizers[1].register_step_post_hook(lambda *args: calls.append(1))
-    optimizer_step(optimizers[1])
-    assert calls == [1]
-
-
-def test_dropout_sends_training_back_to_autograd(iris):
-    X, y = iris
-    seen = []
-
-    class Record(Callback):
-        def on_epoch_begin(self, net, **kwargs):
-            seen.append(net.analytic_layers_ is not None)
-
-    clf = MLPClassifier(callbacks=[Record()], warm_start=True, **FAST).fit(X, y)
-    assert all(seen)
-    clf.net_.module_.layers.insert(1, torch.nn.Dropout(0.5))
-    seen.clear()
-    clf.fit(X, y)
-    assert seen and not any(seen)
-    assert steps.plain_mlp_layers(clf.net_.module_) is None
-
-
 def test_streamed_batches_equal_in_memory_batches():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(50, 3)).astype(np.float32)
@@ -455,125 +319,6 @@ def test_prediction_runs_in_chunks_whatever_the_batch_size(iris, monkeypatch):
 
 
 # -- faults fixed --------------------------------------------------------------
-@pytest.fixture
-def sigint_disposition():
-    """Set how this process takes SIGINT for one test, and put it back after.
-
-    A shell starts background jobs with SIGINT ignored, and Python keeps that;
-    the Ctrl-C tests set Python's own handler, as in an interactive session.
-    """
-    previous = signal.getsignal(signal.SIGINT)
-    yield lambda handler: signal.signal(signal.SIGINT, handler)
-    signal.signal(signal.SIGINT, previous)
-
-
-@pytest.fixture
-def interactive(sigint_disposition):
-    sigint_disposition(signal.default_int_handler)
-
-
-class InterruptAt(Callback):
-    """Deliver a real SIGINT (Ctrl-C) at a given batch of a given epoch."""
-
-    def __init__(self, epoch, batch):
-        self.epoch, self.batch = epoch, batch
-
-    def on_batch_end(self, net, training=False, **kwargs):
-        if training and len(net.history) == self.epoch:
-            self.batch -= 1
-            if self.batch == 0:
-                signal.raise_signal(signal.SIGINT)
-
-
-class RecordWeights(Callback):
-    def on_train_begin(self, net, **kwargs):
-        self.per_epoch = []
-
-    def on_epoch_end(self, net, **kwargs):
-        self.per_epoch.append([p.detach().clone() for p in net.module_.parameters()])
-
-
-def test_ctrl_c_keeps_the_model_of_the_last_finished_epoch(iris, interactive):
-    X, y = iris
-    clf = MLPClassifier(
-        batch_size=32,
-        callbacks=[RecordWeights(), InterruptAt(epoch=3, batch=2)],
-        **FAST,
-    )
-    with pytest.raises(KeyboardInterrupt):
-        clf.fit(X, y)
-    assert clf.n_epochs_ == len(clf.history_) == len(clf.loss_curve_) == 2
-    assert all("train_loss" in row for row in clf.history_)
-    recorded = clf.net_.callbacks_[0][1].per_epoch[1]
-    for p, expected in zip(clf.net_.module_.parameters(), recorded, strict=True):
-        torch.testing.assert_close(p.detach(), expected, rtol=0, atol=0)
-    assert clf.predict(X).shape == y.shape
-    # And it trains on from there.
-    clf.set_params(callbacks=None, warm_start=True).fit(X, y)
-    assert clf.n_epochs_ == 2 + FAST["max_epochs"]
-
-
-def test_ctrl_c_in_full_batch_training_finishes_the_epoch(iris, interactive):
-    """One batch per epoch: the epoch under way finishes, then training stops."""
-    X, y = iris
-    clf = MLPClassifier(
-        callbacks=[RecordWeights(), InterruptAt(epoch=3, batch=1)], **FAST
-    )
-    with pytest.raises(KeyboardInterrupt):
-        clf.fit(X, y)
-    assert clf.n_epochs_ == len(clf.history_) == 3
-    recorded = clf.net_.callbacks_[0][1].per_epoch[-1]
-    for p, expected in zip(clf.net_.module_.parameters(), recorded, strict=True):
-        torch.testing.assert_close(p.detach(), expected, rtol=0, atol=0)
-
-
-class InterruptTwiceAt(InterruptAt):
-    def on_batch_end(self, net, training=False, **kwargs):
-        if training and len(net.history) == self.epoch:
-            signal.raise_signal(signal.SIGINT)
-            signal.raise_signal(signal.SIGINT)
-
-
-def test_a_second_ctrl_c_stops_at_once_back_where_the_call_started(iris, interactive):
-    X, y = iris
-    clf = MLPClassifier(warm_start=True, **FAST).fit(X, y)
-    before = [p.detach().clone() for p in clf.net_.module_.parameters()]
-    clf.set_params(callbacks=[InterruptTwiceAt(epoch=FAST["max_epochs"] + 2, batch=1)])
-    with pytest.raises(KeyboardInterrupt):
-        clf.fit(X, y)
-    assert clf.n_epochs_ == FAST["max_epochs"]
-    for p, expected in zip(clf.net_.module_.parameters(), before, strict=True):
-        torch.testing.assert_close(p.detach(), expected, rtol=0, atol=0)
-    assert clf.predict(X).shape == y.shape
-
-
-def test_ctrl_c_in_the_first_epoch_leaves_no_model(iris, interactive):
-    X, y = iris
-    clf = MLPClassifier(
-        batch_size=32, callbacks=[InterruptAt(epoch=1, batch=1)], **FAST
-    )
-    with pytest.raises(KeyboardInterrupt):
-        clf.fit(X, y)
-    assert not hasattr(clf, "net_") and not hasattr(clf, "classes_")
-
-
-def test_an_ignored_sigint_does_not_stop_training(iris, sigint_disposition):
-    """A process that ignores SIGINT (a background job) trains on."""
-    sigint_disposition(signal.SIG_IGN)
-    X, y = iris
-    clf = MLPClassifier(
-        batch_size=32, callbacks=[InterruptTwiceAt(epoch=2, batch=1)], **FAST
-    )
-    clf.fit(X, y)
-    assert clf.n_epochs_ == FAST["max_epochs"]
-    assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
-
-
-def test_a_callback_stopping_training_is_not_an_interrupt(iris):
-    X, y = iris
-    stop = SkorchEarlyStopping(monitor="train_loss", patience=1, threshold=10.0)
-    clf = MLPClassifier(callbacks=[stop], **FAST).fit(X, y)
-    assert clf.n_epochs_ == 2
 
 
 def test_warm_start_refuses_a_changed_architecture(iris):
@@ -646,15 +391,6 @@ def test_early_stopping_restores_the_best_epoch(iris):
     assert clf.best_validation_score_ == clf.validation_scores_[best]
 
 
-def test_a_cpu_fit_leaves_cuda_generators_alone(iris, monkeypatch):
-    X, y = iris
-    calls = []
-    for name in ("manual_seed", "manual_seed_all"):
-        monkeypatch.setattr(torch.cuda, name, lambda *a, n=name: calls.append(n))
-    MLPClassifier(device="cpu", **FAST).fit(X, y)
-    assert calls == []
-
-
 def test_values_beyond_float32_are_refused_before_training(iris, no_training):
     X, y = iris
     huge = X.copy()
@@ -691,7 +427,9 @@ def test_read_only_input_raises_no_warning(iris):
 
 
 # -- scikit-learn parity ----------------------------------------------------
-def test_sample_weight_zero_drops_and_two_duplicates(iris):
+def test_sample_weight_zero_drops_and_two_duplicates(iris, monkeypatch):
+    # Bit for bit: what the analytic step (a fast path) promises.
+    monkeypatch.setenv("SKNEURO_FAST_PATHS", "1")
     X, y = iris
     weights = np.ones(len(y))
     weights[:10] = 0
@@ -820,25 +558,6 @@ def test_cuda_fit_matches_cpu_and_streams(iris, monkeypatch):
     )
     restored = pickle.loads(pickle.dumps(gpu))
     np.testing.assert_allclose(restored.predict_proba(X), gpu.predict_proba(X))
-
-
-def test_batch_norm_recompute_interrupted_half_way_keeps_the_old_statistics():
-    from skneuro._engine.batchnorm import recompute_batch_norm_statistics
-
-    net = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.BatchNorm1d(3))
-    net[1].running_mean.fill_(0.25)
-    before = {k: v.clone() for k, v in net[1].state_dict().items()}
-    X = torch.randn(40, 2)
-
-    def batches():
-        yield X[:20], None, None
-        raise KeyboardInterrupt  # Ctrl-C before the second batch
-
-    with pytest.raises(KeyboardInterrupt):
-        recompute_batch_norm_statistics(net, batches())
-    for key, value in net[1].state_dict().items():
-        torch.testing.assert_close(value, before[key], rtol=0, atol=0)
-    assert net[1].momentum == 0.1 and net.training
 
 
 @pytest.mark.parametrize(

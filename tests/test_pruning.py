@@ -1,7 +1,9 @@
-"""The distinctiveness-pruning maths, on its own (no estimator, no torch)."""
+"""The distinctiveness-pruning maths, on its own (no estimator; torch only
+for the conversion to and from Linear layers)."""
 
 import numpy as np
 import pytest
+import torch
 
 from skneuro.neural_network._pruning import (
     HiddenLayer,
@@ -11,6 +13,7 @@ from skneuro.neural_network._pruning import (
     constant_units,
     least_distinct_pair,
     merge_similar,
+    prune_step,
     remove_into_bias,
     threshold_decisions,
 )
@@ -185,3 +188,64 @@ def test_apply_decisions_maps_indices_as_units_go(net):
     assert applied == [("complementary-merge", (1, 5), 180.0)]
     _, applied = apply_decisions(grown, H, decisions[1:], min_units=6)
     assert applied == []
+
+
+# -- the one pruning step, and the one conversion ---------------------------------
+def _planted(net):
+    """``net`` grown by a duplicate of unit 0 (unit 4) and the complement of
+    unit 1 (unit 5, with the same outgoing weights)."""
+    layer, X = net
+    grown = with_extra_unit(layer, layer.W_in[0], layer.b_in[0], np.ones(6))
+    grown = with_extra_unit(grown, -layer.W_in[1], -layer.b_in[1], layer.W_out[:, 1])
+    return grown, hidden(grown, X), X
+
+
+def test_the_threshold_step_is_the_chain_of_the_rules(net):
+    grown, H, X = _planted(net)
+    centred = centred_activations(H)
+    decisions = threshold_decisions(angle_matrix(centred), constant_units(centred))
+    expected, expected_applied = apply_decisions(grown, H, decisions, merge="lsq")
+    smaller, applied = prune_step(grown, H, strategy="threshold", merge="lsq")
+    assert applied == expected_applied
+    assert sorted(pair for _, pair, _ in applied) == [(0, 4), (1, 5)]
+    for got, want in zip(smaller, expected, strict=True):
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_allclose(outputs(smaller, X), outputs(grown, X), atol=1e-5)
+
+
+def test_the_progressive_step_removes_one_unit(net):
+    grown, H, _ = _planted(net)
+    smaller, applied = prune_step(grown, H, strategy="progressive")
+    assert len(applied) == 1 and len(smaller.b_in) == len(grown.b_in) - 1
+    (kind, (i, j), angle), *_ = applied
+    assert (i, j) == least_distinct_pair(angle_matrix(centred_activations(H)))[:2]
+    assert kind == ("similar" if angle <= 90 else "complementary-merge")
+    # A constant unit goes first, whatever the angles.
+    constant = with_extra_unit(grown, np.zeros(6), 0.0, np.ones(6))
+    X = net[1]
+    _, applied = prune_step(constant, hidden(constant, X), strategy="progressive")
+    assert applied == [("constant", (6, None), None)]
+    # Nothing below min_units.
+    same, applied = prune_step(grown, H, strategy="progressive", min_units=6)
+    assert applied == [] and same is grown
+
+
+@pytest.mark.parametrize("dtype", [None, np.float64])
+def test_hidden_layers_convert_to_and_from_linear_layers(dtype):
+    first, second = torch.nn.Linear(5, 3), torch.nn.Linear(3, 2)
+    layer = HiddenLayer.of_linear(first, second, dtype=dtype)
+    assert layer.W_in.shape == (3, 5) and layer.W_out.shape == (2, 3)
+    assert layer.b_in.dtype == (np.float32 if dtype is None else dtype)
+    # Copies: changing the module leaves the layer alone.
+    with torch.no_grad():
+        first.weight.add_(1.0)
+    np.testing.assert_array_equal(
+        layer.W_in.astype(np.float32) + 1, first.weight.detach().numpy()
+    )
+    copy_in, copy_out = layer.to_linear()
+    assert (copy_in.in_features, copy_in.out_features) == (5, 3)
+    assert (copy_out.in_features, copy_out.out_features) == (3, 2)
+    assert copy_in.weight.dtype == torch.float32
+    back = HiddenLayer.of_linear(copy_in, copy_out)
+    for got, want in zip(back, layer, strict=True):
+        np.testing.assert_array_equal(got, want.astype(np.float32))

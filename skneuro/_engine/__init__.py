@@ -11,7 +11,10 @@ CUDA (:mod:`.precision`), the flat parameter buffer (:mod:`.packing`), the
 analytic fast step for plain MLP layouts (:mod:`.steps`), how many threads a
 fit computes with (:mod:`.threads`), whether a network fits in the device's
 memory (:mod:`.memory`) and the callbacks that the estimators add
-(:mod:`.callbacks`).
+(:mod:`.callbacks`). The fast paths that lean on torch's or skorch's
+internals (the flat buffer, the analytic step, the raw optimizer step,
+``torch._foreach_*`` and the history shortcut) switch off together with
+``SKNEURO_FAST_PATHS=0`` (:mod:`.fast_paths`), which leaves only public API.
 
 Imports go one way: ``neural_network`` imports ``_engine``, never the other
 way round, and nothing here imports scikit-learn (a test reads the imports).

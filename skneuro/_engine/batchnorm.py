@@ -4,12 +4,11 @@ During training, batch normalisation keeps running averages of each batch's
 mean and variance with momentum 0.1, and evaluation mode normalises with them.
 When the weights still move fast (small data sets, a few hundred steps), the
 averages trail the weights they are used with, and predictions swing from one
-epoch to the next: GoogLeNet on the 160 training faces scored 0.65 to 1.0 on
-the test split over the last five of 30 epochs. Recomputing the statistics
-once training ends, as plain averages over one pass of the training data with
-the final weights ("precise BN", Wu & Johnson, "Rethinking 'Batch' in
-BatchNorm", 2021), put the same run at 0.95 to 1.0 over those epochs, for the
-cost of one forward pass without gradients.
+epoch to the next. Recomputing the statistics once training ends, as plain
+averages over one pass of the training data with the final weights ("precise
+BN", Wu & Johnson, "Rethinking 'Batch' in BatchNorm", 2021), steadies them,
+for the cost of one forward pass without gradients (figures:
+docs/benchmarks.rst, "Figures behind the code").
 """
 
 import torch

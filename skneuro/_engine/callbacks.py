@@ -20,9 +20,17 @@ def quiet_environment():
 
 
 def _last_row(net):
-    # skorch's History is a list of dicts; its fancy indexing costs more per
-    # epoch than a small model's forward pass, so index it as a list.
-    return list.__getitem__(net.history, -1)
+    """The last row of ``net``'s history.
+
+    skorch's History is a list of dicts whose indexing copies the whole
+    history on every read: while a training call runs with the fast paths
+    on (:mod:`.fast_paths`), it is indexed as a list; otherwise through
+    History's own indexing.
+    """
+    call = getattr(net, "training_call_", None)
+    if call is not None and call.fast:
+        return list.__getitem__(net.history, -1)
+    return net.history[-1]
 
 
 class ProgressBar(Callback):

@@ -155,20 +155,25 @@ class TrainingData:
             yield pending
 
 
-def predict_in_chunks(module, X, device, chunk_bytes=None, method=None, max_rows=None):
+def predict_in_chunks(
+    module, X, device, chunk_bytes=None, method=None, max_rows=None, output_of=None
+):
     """Run ``module`` (or its ``method``) in eval mode over ``X`` chunk by chunk.
 
-    Chunks hold at most ``chunk_bytes`` of input (``PREDICT_CHUNK_BYTES`` by
-    default), so that prediction never puts a whole large array on the
-    device, whatever batch size training used.
+    The one chunked forward pass: prediction and transforms, the hidden
+    activations that pruning measures, the scores a callback records after
+    an epoch. Chunks hold at most ``chunk_bytes`` of input
+    (``PREDICT_CHUNK_BYTES`` by default), so that no forward pass puts a
+    whole large array on the device, whatever batch size training used.
 
     Parameters
     ----------
     module : torch.nn.Module
         The trained module.
-    X : ndarray of shape (n_samples, ...)
-        Inputs of the module's dtype.
-    device : str
+    X : ndarray or tensor of shape (n_samples, ...)
+        Inputs of the module's dtype: a host array (pinned and copied chunk
+        by chunk on CUDA), or a tensor, on ``device`` already or not.
+    device : str or torch.device
         Device the module lives on.
     chunk_bytes : int or None
         Largest chunk of input, in bytes.
@@ -178,11 +183,14 @@ def predict_in_chunks(module, X, device, chunk_bytes=None, method=None, max_rows
     max_rows : int or None
         Largest chunk in rows, for modules whose activations are far larger
         than their input (convolutional networks).
+    output_of : torch.nn.Module or None
+        A submodule of ``module`` whose outputs are returned instead of the
+        module's (a hidden layer's activation, say).
 
     Returns
     -------
     outputs : ndarray of shape (n_samples, ...)
-        The module's outputs, on the host.
+        The outputs, on the host.
 
     Examples
     --------
@@ -191,24 +199,43 @@ def predict_in_chunks(module, X, device, chunk_bytes=None, method=None, max_rows
     >>> X = np.arange(6, dtype=np.float32).reshape(3, 2)
     >>> predict_in_chunks(torch.nn.Identity(), X, "cpu", chunk_bytes=8).shape
     (3, 2)
+    >>> net = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.ReLU())
+    >>> predict_in_chunks(net, torch.from_numpy(X), "cpu", output_of=net[0]).shape
+    (3, 4)
     """
     chunk_bytes = PREDICT_CHUNK_BYTES if chunk_bytes is None else chunk_bytes
     row_bytes = max(1, X[:1].nbytes)
     rows = max(1, chunk_bytes // row_bytes)
     if max_rows is not None:
         rows = min(rows, max_rows)
-    pin = torch.device(device).type == "cuda"
     run = module if method is None else getattr(module, method)
+    outputs = []
+    hook = None
+    if output_of is not None:
+        hook = output_of.register_forward_hook(
+            lambda layer, inputs, output: outputs.append(output.cpu())
+        )
     was_training = module.training
     module.eval()
-    outputs = []
     try:
         with torch.inference_mode():
             for start in range(0, len(X), rows):
-                chunk = as_tensor(X[start : start + rows])
-                if pin:
-                    chunk = chunk.pin_memory()
-                outputs.append(run(chunk.to(device, non_blocking=pin)).cpu())
+                output = run(_chunk_on(X[start : start + rows], device))
+                if hook is None:
+                    outputs.append(output.cpu())
     finally:
+        if hook is not None:
+            hook.remove()
         module.train(was_training)
     return torch.cat(outputs).numpy()
+
+
+def _chunk_on(chunk, device):
+    """A chunk of input on ``device``: host arrays pinned on the way to CUDA."""
+    if torch.is_tensor(chunk):
+        return chunk.to(device)
+    chunk = as_tensor(chunk)
+    pin = torch.device(device).type == "cuda"
+    if pin:
+        chunk = chunk.pin_memory()
+    return chunk.to(device, non_blocking=pin)

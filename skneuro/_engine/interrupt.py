@@ -65,13 +65,17 @@ class EpochCheckpoint:
 
     Holds copies of what training changes: the optimizer's parameters (the
     packed buffers), the module's buffers and the optimizer's state, and the
-    history's length. :meth:`save` is one ``_foreach_copy_`` into the
-    preallocated copies (about 8 us per epoch for an MLP, against an epoch of
-    about 200), so the loop calls it only when epochs have several batches.
+    history's length. With ``fast`` (:mod:`.fast_paths`), :meth:`save` is one
+    ``torch._foreach_copy_`` into the preallocated copies, a single call
+    instead of one per tensor; otherwise one ``copy_`` per tensor. Even so,
+    a copy of the state weighs against a small full-batch epoch, so the loop
+    calls it only when epochs have several batches (the figures are in
+    ``docs/benchmarks.rst``, "The fast paths").
     """
 
-    def __init__(self, net):
+    def __init__(self, net, fast=True):
         self.net = net
+        self.fast = fast
         optimizer = net.optimizer_
         self._params = [p for group in optimizer.param_groups for p in group["params"]]
         self._fixed = self._params + list(net.module_.buffers())
@@ -100,7 +104,7 @@ class EpochCheckpoint:
                 and len(live) == len(self._live)
                 and all(a is b for a, b in zip(live, self._live, strict=True))
             ):
-                torch._foreach_copy_(self._copies, live)
+                _copy_all(self._copies, live, self.fast)
             else:
                 self._copies = [t.detach().clone() for t in live]
         self._live, self._state = live, entries
@@ -116,7 +120,7 @@ class EpochCheckpoint:
 
     def _put_back(self, live, copies, entries, n_epochs):
         with torch.no_grad():
-            torch._foreach_copy_([t.detach() for t in live], copies)
+            _copy_all([t.detach() for t in live], copies, self.fast)
         optimizer = self.net.optimizer_
         for p in list(optimizer.state):
             if p not in entries:
@@ -126,3 +130,12 @@ class EpochCheckpoint:
                 if not torch.is_tensor(value):
                     optimizer.state[p][key] = value
         del self.net.history[n_epochs:]
+
+
+def _copy_all(targets, sources, fast):
+    """``target.copy_(source)`` for each pair: in one call when ``fast``."""
+    if fast:
+        torch._foreach_copy_(targets, sources)
+        return
+    for target, source in zip(targets, sources, strict=True):
+        target.copy_(source)

@@ -10,11 +10,10 @@ and then dying. Should the allocator fail all the same, while building or
 training, :func:`out_of_memory_as_error` reports that as the same error.
 
 What training holds, per element of a trainable parameter, in units of the
-parameter's own size (checked against the peak resident memory of fits of
-an 86 MB MLP and a 100 MB CNN, with Adam and SGD, one and several batches
-per epoch: the estimate came out 2-12% below the peak, the rest being
-activations, large for that MLP's 400,000 hidden units, and small
-temporaries):
+parameter's own size (checked against the peak resident memory of fits with
+Adam and SGD, one and several batches per epoch: the rest of the peak is
+activations and small temporaries; figures: docs/benchmarks.rst, "Figures
+behind the code"):
 
 - the parameter and its gradient: 2. The engine's flat packing buffer
   (:mod:`.packing`) adds no copy: the parameters become views of it, and the
@@ -227,7 +226,8 @@ def _module_counts(module, module_kwargs):
     Fits of the same architecture (a grid search, cross-validation,
     scikit-learn's estimator checks) then build it on meta once: building
     takes longer there than on the CPU (torch's meta kernels run in Python),
-    0.3 ms for a small MLP, against a few microseconds for a look-up.
+    many times a look-up (figures: docs/benchmarks.rst, "Figures behind the
+    code").
     """
     key = tuple(sorted(module_kwargs.items()))
     try:

@@ -21,6 +21,9 @@ copying it:
   small;
 - parameters are packed per optimizer group (:mod:`.packing`), and the
   analytic cross-entropy step (:mod:`.steps`) is used where it is exact;
+  these and the loop's other fast paths, which lean on torch's or skorch's
+  internals, switch off together with ``SKNEURO_FAST_PATHS=0``
+  (:mod:`.fast_paths`);
 - batch-norm statistics are recomputed for the final weights when training
   ends (:mod:`.batchnorm`);
 - on CUDA, convolutional estimators train under autocast with cuDNN
@@ -28,9 +31,16 @@ copying it:
 - Ctrl-C is told apart from a callback's request to stop (skorch's
   callbacks raise ``KeyboardInterrupt`` for that): a user's interrupt rolls
   the net back to the end of its last finished epoch and propagates.
+
+What one training call decides at its start (the fast paths, the step, the
+packed buffers, the Ctrl-C watch and checkpoint, the divergence count) lives
+in a :class:`TrainingCall`, made by ``fit_loop`` and dropped when it ends;
+what lasts from one call to the next (the packing layout, the best losses,
+the gradient scaler) lives on the net.
 """
 
 import math
+from dataclasses import dataclass, field
 from functools import partial
 
 import torch
@@ -38,7 +48,7 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback
 from skorch.utils import TeeGenerator
 
-from skneuro._engine import packing, steps
+from skneuro._engine import fast_paths, packing, steps
 from skneuro._engine.batchnorm import recompute_batch_norm_statistics
 from skneuro._engine.interrupt import EpochCheckpoint, InterruptWatch
 from skneuro._engine.optim import optimizer_step
@@ -93,6 +103,56 @@ def _weighted_mean(values, weights):
     return (values * weights).sum() / weights.sum()
 
 
+@dataclass(eq=False)
+class TrainingCall:
+    """The scratch of one training call, decided at its start.
+
+    ``fit_loop`` makes it and holds it as ``net.training_call_`` while the
+    call runs, for skorch's hooks and the callbacks, which the loop cannot
+    hand it to; it is dropped when the call ends (and from a pickle).
+
+    Attributes
+    ----------
+    fast : bool
+        Whether the fast paths are on (:func:`.fast_paths.enabled`, read
+        once, at the start of the call).
+    packs : list of (list of Parameter, Parameter)
+        The packed parameters and the flat buffer of each packed optimizer
+        group (:mod:`.packing`); empty when nothing is packed.
+    analytic_layers : list of Module or None
+        The layers the analytic cross-entropy step trains (:mod:`.steps`);
+        ``None`` trains through autograd.
+    penalized : list of Parameter
+        The weights the L2 penalty ``alpha`` applies to (empty without one).
+    grad_listeners : bool
+        Whether a callback listens to ``on_grad_computed``.
+    interrupt : InterruptWatch or None
+        The Ctrl-C watch of the epochs under way.
+    checkpoint : EpochCheckpoint or None
+        The state to go back to on Ctrl-C.
+    epochs_over_limit : int
+        Epochs in a row whose loss was above ``divergence_limit``.
+    divergence_limit : float or None
+        The divergence guard's limit, set by the call's first epoch.
+    """
+
+    fast: bool
+    packs: list = field(default_factory=list)
+    analytic_layers: list | None = None
+    penalized: list = field(default_factory=list)
+    grad_listeners: bool = False
+    interrupt: InterruptWatch | None = None
+    checkpoint: EpochCheckpoint | None = None
+    epochs_over_limit: int = 0
+    divergence_limit: float | None = None
+
+    @property
+    def set_to_none(self):
+        """Whether ``zero_grad`` drops the gradients: yes, unless they are
+        views of a packed buffer, which are zeroed in place."""
+        return not self.packs
+
+
 class TrainingNet(NeuralNet):
     """skorch's ``NeuralNet`` with skneuro's training loop (see the module doc).
 
@@ -114,6 +174,23 @@ class TrainingNet(NeuralNet):
         ``score(y_pred, y_true, sample_weight) -> 0-d tensor``, the weighted
         mean score of a validation batch (accuracy for classifiers), recorded
         as ``valid_score``.
+
+    Attributes
+    ----------
+    training_call_ : TrainingCall or None
+        The training call under way; ``None`` outside one.
+    pack_layout_ : list or None
+        Per optimizer group, the names of the parameters packed into its
+        flat buffer (:func:`.packing.pack_groups`), decided when the
+        optimizer is built; ``None`` when nothing is packed.
+    best_losses_ : dict
+        The lowest ``train`` and ``valid`` losses over the whole history,
+        for skorch's ``*_loss_best`` flags.
+    autocast_dtype_ : torch.dtype or None
+        The reduced precision the latest training call ran its forward
+        passes in (:mod:`.precision`); ``None`` for float32.
+    grad_scaler_ : torch.amp.GradScaler or None
+        The loss scaler of float16 training, kept across calls.
 
     Examples
     --------
@@ -149,15 +226,41 @@ class TrainingNet(NeuralNet):
         self.mixed_precision = mixed_precision
         self.cudnn_benchmark = cudnn_benchmark
 
+    #: The training call under way (a class default: no call yet).
+    training_call_ = None
+
     def get_default_callbacks(self):
         return []
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        # A call's scratch does not outlive it, not even in a pickle taken
+        # while it runs (a checkpoint callback's).
+        state.pop("training_call_", None)
+        return state
+
+    @property
+    def analytic_layers_(self):
+        """The layers the analytic step trains in the call under way.
+
+        ``None`` when the call trains through autograd, or outside a call;
+        for callbacks that check which step runs (a view of
+        ``training_call_.analytic_layers``).
+        """
+        call = self.training_call_
+        return None if call is None else call.analytic_layers
+
+    def _fast(self):
+        """Whether the fast paths are on: the call's decision while one runs."""
+        call = self.training_call_
+        return fast_paths.enabled() if call is None else call.fast
 
     # -- optimizer and packing ------------------------------------------
     def initialize_optimizer(self, triggered_directly=None):
         named = list(self.get_all_learnable_params())
         args, kwargs = self.get_params_for_optimizer("optimizer", named)
         self.pack_layout_ = None
-        if self.pack_parameters:
+        if self.pack_parameters and self._fast():
             name_of = {id(p): name for name, p in named}
             groups = args[0]
             self.pack_layout_ = packing.pack_groups(
@@ -182,6 +285,18 @@ class TrainingNet(NeuralNet):
             for names, group in zip(layout, self.optimizer_.param_groups, strict=True)
             if names
         ]
+
+    def _unpack_optimizer(self):
+        """Build the optimizer anew without flat buffers, keeping its state.
+
+        For a call with the fast paths off on a net whose optimizer packed
+        its parameters (built while they were on): the moments and step
+        counts of each packed group are split back over its parameters.
+        """
+        old, layout = self.optimizer_, self.pack_layout_
+        self.initialize_optimizer()
+        named = dict(self.get_all_learnable_params())
+        packing.unpack_state(old, layout, named, self.optimizer_)
 
     # -- the loop -------------------------------------------------------
     def partial_fit(
@@ -213,37 +328,42 @@ class TrainingNet(NeuralNet):
         self, X, y=None, epochs=None, *, valid=None, generator=None, **fit_params
     ):
         epochs = self.max_epochs if epochs is None else epochs
-        packs = self._packs()
-        for params, flat in packs:
-            packing.attach(params, flat)
-        self._prepare_steps(bool(packs))
-        self.epochs_over_limit_ = 0
-        self.divergence_limit_ = None
-        if not hasattr(self, "best_losses_"):
-            self.best_losses_ = {}
-        autotuning = cudnn_autotuning(self.device if self.cudnn_benchmark else "cpu")
+        call = TrainingCall(fast=fast_paths.enabled())
+        self.training_call_ = call
         try:
+            if not call.fast and self._packs():
+                # Built with the fast paths on (a warm start, a pickle).
+                self._unpack_optimizer()
+            call.packs = self._packs()
+            for params, flat in call.packs:
+                packing.attach(params, flat)
+            self._prepare_steps(call)
+            if not hasattr(self, "best_losses_"):
+                self.best_losses_ = {}
+            device = self.device if self.cudnn_benchmark else "cpu"
             try:
-                with autotuning:
-                    self._train_epochs(X, valid, epochs, generator)
+                with cudnn_autotuning(device):
+                    self._train_epochs(call, X, valid, epochs, generator)
             except KeyboardInterrupt:
                 # The model of the last finished epoch is kept: with the
                 # statistics an uninterrupted fit would end with, unless a
                 # second Ctrl-C asked to stop at once.
-                watch = self.interrupt_
+                watch = call.interrupt
                 if len(self.history) and watch is not None and not watch.urgent:
                     recompute_batch_norm_statistics(
                         self.module_, X.batches(self.batch_size)
                     )
                 raise
-            self._check_end_of_training()
+            self._check_end_of_training(call)
             recompute_batch_norm_statistics(self.module_, X.batches(self.batch_size))
         finally:
-            self.analytic_layers_ = self.penalized_ = self.grad_listeners_ = None
-            self.interrupt_ = self.checkpoint_ = None
-            # The packs as they are now: a callback may have changed the module.
-            for params, flat in self._packs():
-                packing.detach(params, flat)
+            try:
+                # The packs as they are now: a callback may have changed the
+                # module.
+                for params, flat in self._packs():
+                    packing.detach(params, flat)
+            finally:
+                self.training_call_ = None
         return self
 
     def module_changed(self):
@@ -258,9 +378,12 @@ class TrainingNet(NeuralNet):
         method are told.
         """
         self.initialize_optimizer()
-        self._prepare_steps(bool(self._packs()))
-        if getattr(self, "checkpoint_", None) is not None:
-            self.checkpoint_ = EpochCheckpoint(self)
+        call = self.training_call_
+        if call is not None:
+            call.packs = self._packs()
+            self._prepare_steps(call)
+            if call.checkpoint is not None:
+                call.checkpoint = EpochCheckpoint(self, fast=call.fast)
         # Callbacks that hold copies of the module's tensors (early stopping's
         # best epoch) drop them: they no longer fit the module.
         for _, callback in self.callbacks_:
@@ -268,7 +391,7 @@ class TrainingNet(NeuralNet):
             if hook is not None:
                 hook(self)
 
-    def _train_epochs(self, X, valid, epochs, generator):
+    def _train_epochs(self, call, X, valid, epochs, generator):
         """Run ``epochs`` epochs; a Ctrl-C stops them at a consistent state.
 
         A first Ctrl-C is acted on after the current batch: at the end of an
@@ -280,14 +403,14 @@ class TrainingNet(NeuralNet):
         ``on_epoch_end`` (skorch's way to stop) just ends training.
         """
         several_batches = X.n_batches(self.batch_size) > 1
-        self.checkpoint_ = EpochCheckpoint(self)
+        call.checkpoint = EpochCheckpoint(self, fast=call.fast)
         on_epoch = {"dataset_train": X, "dataset_valid": valid}
         epoch_ending = False
         with InterruptWatch() as watch:
             # One-batch epochs finish before stopping; longer ones stop after
             # the current batch and go back to the last finished epoch.
             watch.stop_mid_epoch = several_batches
-            self.interrupt_ = watch
+            call.interrupt = watch
             try:
                 for _ in range(epochs):
                     self.notify("on_epoch_begin", **on_epoch)
@@ -310,25 +433,25 @@ class TrainingNet(NeuralNet):
                     if watch.signalled:
                         break
                     if several_batches:
-                        self.checkpoint_.save()
+                        call.checkpoint.save()
             except KeyboardInterrupt:
                 if epoch_ending and not watch.signalled:
                     return  # a callback stopped training; the epoch finished
                 if watch.urgent:
-                    self.checkpoint_.restore_start()
+                    call.checkpoint.restore_start()
                 elif not epoch_ending:
-                    self.checkpoint_.restore()
+                    call.checkpoint.restore()
                 raise
         if watch.signalled:
             raise KeyboardInterrupt
 
-    def _prepare_steps(self, packed):
+    def _prepare_steps(self, call):
         """Decide, once per training call, what each step needs."""
         criterion = self.criterion_
-        self.set_to_none_ = not packed
-        self.analytic_layers_ = None
+        call.analytic_layers = None
         if (
-            type(criterion) is torch.nn.CrossEntropyLoss
+            call.fast
+            and type(criterion) is torch.nn.CrossEntropyLoss
             and criterion.weight is None
             and criterion.reduction == "mean"
             and criterion.label_smoothing == 0.0
@@ -336,12 +459,8 @@ class TrainingNet(NeuralNet):
             and all(p.requires_grad for p in self.module_.parameters())
             and not hasattr(self.module_, "training_loss")
         ):
-            self.analytic_layers_ = steps.plain_mlp_layers(self.module_)
-        self.penalized_ = (
-            [p for p in self.module_.parameters() if p.requires_grad and p.dim() >= 2]
-            if self.alpha
-            else []
-        )
+            call.analytic_layers = steps.plain_mlp_layers(self.module_)
+        call.penalized = self._penalized()
         self.autocast_dtype_ = (
             autocast_dtype(self.device) if self.mixed_precision else None
         )
@@ -352,24 +471,55 @@ class TrainingNet(NeuralNet):
         else:
             self.grad_scaler_ = None
         base = Callback.on_grad_computed
-        self.grad_listeners_ = any(
+        call.grad_listeners = any(
             type(cb).on_grad_computed is not base for _, cb in self.callbacks_
         )
 
+    def _penalized(self):
+        """The weights the L2 penalty applies to: dimension 2 or more."""
+        if not self.alpha:
+            return []
+        params = self.module_.parameters()
+        return [p for p in params if p.requires_grad and p.dim() >= 2]
+
+    # -- the history ------------------------------------------------------
+    # The fast way appends and reads epoch rows with list's own methods:
+    # skorch's History indexing copies the whole history on every read, a
+    # cost that grows with the epochs. The plain way goes through History's
+    # public API (what switching both off costs: docs/benchmarks.rst, "The
+    # fast paths").
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
-        # What skorch's History.new_epoch and record("epoch") do, without
-        # History's fancy indexing.
-        rows = self.history
         # No per-batch rows are kept, but skorch's callbacks read "batches"
         # (LRScheduler counts them, Checkpoint formats the last one): one
         # empty row stands for the epoch's batches.
-        list.append(rows, {"batches": [{}], "epoch": len(rows) + 1})
+        history = self.history
+        if self._fast():
+            list.append(history, {"batches": [{}], "epoch": len(history) + 1})
+        else:
+            history.new_epoch()
+            history.new_batch()
+            history.record("epoch", len(history))
+
+    def _last_row(self, call):
+        """The history's last row (the epoch under way)."""
+        if call.fast:
+            return list.__getitem__(self.history, -1)
+        return self.history[-1]
+
+    def _record(self, call, values):
+        """Record ``values`` (a dict) in the epoch's row, in their order."""
+        if call.fast:
+            list.__getitem__(self.history, -1).update(values)
+            return
+        for key, value in values.items():
+            self.history.record(key, value)
 
     def on_batch_begin(self, net, batch=None, training=False, **kwargs):
         # skorch opens a per-batch history row here; epoch rows are enough.
         pass
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        call = self.training_call_
         if self.module_.training != training:
             self._set_training(training)
         score = None if training else self.validation_score
@@ -383,26 +533,22 @@ class TrainingNet(NeuralNet):
             if score is not None:
                 scores.append(score(step["y_pred"], yi, wi))
             self.notify("on_batch_end", batch=batch, training=training, **step)
-            if (
-                training
-                and self.interrupt_.stop_mid_epoch
-                and self.interrupt_.signalled
-            ):
+            if training and call.interrupt.stop_mid_epoch and call.interrupt.signalled:
                 raise KeyboardInterrupt  # _train_epochs rolls the epoch back
-        row = list.__getitem__(self.history, -1)
         loss = _weighted_mean(losses, weights).item()
-        row[prefix + "_loss"] = loss
+        values = {prefix + "_loss": loss}
         if scores:
-            row[prefix + "_score"] = _weighted_mean(scores, weights).item()
+            values[prefix + "_score"] = _weighted_mean(scores, weights).item()
         # skorch's convention, which its Checkpoint callback monitors.
         best = self.best_losses_
-        row[prefix + "_loss_best"] = loss < best.get(prefix, math.inf)
-        if row[prefix + "_loss_best"]:
+        values[prefix + "_loss_best"] = loss < best.get(prefix, math.inf)
+        if values[prefix + "_loss_best"]:
             best[prefix] = loss
+        self._record(call, values)
         if training:
-            self._check_divergence(loss, len(self.history))
+            self._check_divergence(call, loss, len(self.history))
 
-    def _check_divergence(self, loss, epoch):
+    def _check_divergence(self, call, loss, epoch):
         if not math.isfinite(loss):
             raise FloatingPointError(
                 f"Training stopped: the train loss became {loss} at epoch "
@@ -410,31 +556,33 @@ class TrainingNet(NeuralNet):
             )
         if self.loss_scale is None:
             return
-        if self.divergence_limit_ is None:
+        if call.divergence_limit is None:
             # A fresh model may start far above the trivial loss (targets of
             # scale 1e-5, say); a warm one near zero, which must not make
             # the limit tiny.
-            self.divergence_limit_ = DIVERGENCE_FACTOR * max(self.loss_scale, loss)
-        if loss > self.divergence_limit_:
-            self.epochs_over_limit_ += 1
-        elif self.epochs_over_limit_:
-            self.epochs_over_limit_ = 0
-        if self.epochs_over_limit_ >= DIVERGENCE_PATIENCE:
-            raise FloatingPointError(self._exploded_message(loss, epoch))
+            call.divergence_limit = DIVERGENCE_FACTOR * max(self.loss_scale, loss)
+        if loss > call.divergence_limit:
+            call.epochs_over_limit += 1
+        elif call.epochs_over_limit:
+            call.epochs_over_limit = 0
+        if call.epochs_over_limit >= DIVERGENCE_PATIENCE:
+            raise FloatingPointError(self._exploded_message(call, loss, epoch))
 
-    def _exploded_message(self, loss, epoch):
+    def _exploded_message(self, call, loss, epoch):
         return (
             f"Training stopped: the train loss was {loss:.4g} at epoch {epoch}, "
             f"above {DIVERGENCE_FACTOR:g} times the loss of a trivial "
             f"prediction ({self.loss_scale:.4g}) or of this call's first epoch, "
-            f"for the last {self.epochs_over_limit_} epoch(s). "
+            f"for the last {call.epochs_over_limit} epoch(s). "
             f"{_diverged_hint(self)}"
         )
 
-    def _check_end_of_training(self):
-        if self.epochs_over_limit_:
-            loss = list.__getitem__(self.history, -1)["train_loss"]
-            raise FloatingPointError(self._exploded_message(loss, len(self.history)))
+    def _check_end_of_training(self, call):
+        if call.epochs_over_limit:
+            loss = self._last_row(call)["train_loss"]
+            raise FloatingPointError(
+                self._exploded_message(call, loss, len(self.history))
+            )
         if not all(torch.isfinite(p).all() for p in self.module_.parameters()):
             raise FloatingPointError(
                 "Training stopped: the network weights became non-finite by "
@@ -458,36 +606,49 @@ class TrainingNet(NeuralNet):
             if hook is None
             else hook(y_pred, y_true, criterion)
         )
-        if self.penalized_:
+        call = self.training_call_
+        penalized = self._penalized() if call is None else call.penalized
+        if penalized:
             total = len(y_true) if sample_weight is None else sample_weight.sum()
-            squares = torch.stack([p.square().sum() for p in self.penalized_]).sum()
+            squares = torch.stack([p.square().sum() for p in penalized]).sum()
             loss = loss + 0.5 * self.alpha * squares / total
         return loss
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        if training and getattr(self, "penalized_", None) is not None:
+        if training and self.training_call_ is not None:
             return self.training_loss(y_pred, y_true)
         return super().get_loss(y_pred, y_true, X=X, training=training)
 
     def train_step(self, batch, **fit_params):
         Xi, yi, wi = batch
-        if self.analytic_layers_ is not None:
+        call = self.training_call_
+        if call is None:  # called by hand, outside a training call
+            call = TrainingCall(fast=False)
+        if call.analytic_layers is not None:
             loss, y_pred = steps.cross_entropy_step(
-                self.analytic_layers_, Xi, yi, wi, self.alpha
+                call.analytic_layers, Xi, yi, wi, self.alpha
             )
-        elif self.autocast_dtype_ is not None:
-            return self._mixed_precision_step(batch)
+        elif getattr(self, "autocast_dtype_", None) is not None:
+            return self._mixed_precision_step(call, batch)
         else:
             # In place when packed: the gradients are views of the buffer.
-            self.optimizer_.zero_grad(set_to_none=self.set_to_none_)
+            self.optimizer_.zero_grad(set_to_none=call.set_to_none)
             y_pred = self.module_(Xi)
             loss = self.training_loss(y_pred, yi, wi)
             loss.backward()
-        self._notify_grad(batch)
-        optimizer_step(self.optimizer_)
+        self._notify_grad(call, batch)
+        self._optimizer_step(call)
         return {"loss": loss, "y_pred": y_pred}
 
-    def _mixed_precision_step(self, batch):
+    def _optimizer_step(self, call):
+        """The optimizer's step: the raw one (:func:`.optim.optimizer_step`)
+        on the fast path, ``optimizer.step()`` on the plain one."""
+        if call.fast:
+            optimizer_step(self.optimizer_)
+        else:
+            self.optimizer_.step()
+
+    def _mixed_precision_step(self, call, batch):
         """A step with the forward pass under autocast (CUDA).
 
         The loss is computed in float32 (autocast does so for its
@@ -496,7 +657,7 @@ class TrainingNet(NeuralNet):
         gradients overflowed is skipped by the scaler.
         """
         Xi, yi, wi = batch
-        self.optimizer_.zero_grad(set_to_none=self.set_to_none_)
+        self.optimizer_.zero_grad(set_to_none=call.set_to_none)
         device_type = torch.device(self.device).type
         with torch.autocast(device_type, dtype=self.autocast_dtype_):
             y_pred = self.module_(Xi)
@@ -504,18 +665,18 @@ class TrainingNet(NeuralNet):
         scaler = self.grad_scaler_
         if scaler is None:
             loss.backward()
-            self._notify_grad(batch)
-            optimizer_step(self.optimizer_)
+            self._notify_grad(call, batch)
+            self._optimizer_step(call)
         else:
             scaler.scale(loss).backward()
             scaler.unscale_(self.optimizer_)
-            self._notify_grad(batch)
+            self._notify_grad(call, batch)
             scaler.step(self.optimizer_)
             scaler.update()
         return {"loss": loss.float(), "y_pred": y_pred}
 
-    def _notify_grad(self, batch):
-        if self.grad_listeners_:
+    def _notify_grad(self, call, batch):
+        if call.grad_listeners:
             self.notify(
                 "on_grad_computed",
                 named_parameters=TeeGenerator(self.get_all_learnable_params()),

@@ -2,13 +2,21 @@
 
 The optimizer then updates one tensor per parameter group instead of one per
 layer: fused Adam makes one kernel call and its per-tensor bookkeeping happens
-once, which on small networks is about a sixth of an epoch (the layout of
-DDP's ``gradient_as_bucket_view``). Packing is per optimizer parameter group,
-so groups with their own learning rate (skorch's ``optimizer__param_groups``)
-keep it; parameters frozen when the optimizer is built stay out of the buffer.
+once, a saving that grows with the number of layers (the layout of DDP's
+``gradient_as_bucket_view``; ``benchmarks/bench_mlp.py`` measures it, and
+``docs/benchmarks.rst``, "The fast paths", keeps the figure). Packing is per
+optimizer parameter group, so groups with their own learning rate (skorch's
+``optimizer__param_groups``) keep it; parameters frozen when the optimizer is
+built stay out of the buffer.
 
 Outside training, parameters own their storage again (:func:`detach`), so a
 pickle of one layer does not drag the whole buffer along.
+
+Packing is one of the engine's fast paths (:mod:`.fast_paths`): it relies on
+autograd accumulating into a ``.grad`` that is a view of another tensor.
+With ``SKNEURO_FAST_PATHS=0`` nothing is packed, and an optimizer packed
+earlier is built anew with its state split back over the parameters
+(:func:`unpack_state`).
 """
 
 import torch
@@ -95,6 +103,56 @@ def detach(params, flat):
             p.grad = None
     flat.data = flat.data.new_empty(0)
     flat.grad = None
+
+
+def unpack_state(old, layout, named, new):
+    """Carry the state of a packed optimizer over to its unpacked twin.
+
+    Parameters
+    ----------
+    old : torch.optim.Optimizer
+        The optimizer built over flat buffers (:func:`pack_groups`), with the
+        parameters detached from them (:func:`detach`).
+    layout : list of (list of str) or None
+        What :func:`pack_groups` returned for ``old``.
+    named : dict of str to Parameter
+        The module's parameters by name.
+    new : torch.optim.Optimizer
+        The same optimizer over the same groups, one tensor per parameter.
+        Changed in place: each group takes ``old``'s options (its learning
+        rate, which a scheduler or a warm start may have changed), each
+        parameter its slice of the flat buffer's state (Adam's moments) and
+        a copy of the rest (the step count).
+    """
+    for names, old_group, new_group in zip(
+        layout, old.param_groups, new.param_groups, strict=True
+    ):
+        new_group.update({k: v for k, v in old_group.items() if k != "params"})
+        if names is None:
+            for p in old_group["params"]:
+                if p in old.state:
+                    new.state[p] = old.state[p]
+            continue
+        flat, *frozen = old_group["params"]
+        params = [named[name] for name in names]
+        total = sum(p.numel() for p in params)
+        values = old.state.get(flat) or {}
+        offset = 0
+        for p in params:
+            size = p.numel()
+            entry = {}
+            for key, value in values.items():
+                if torch.is_tensor(value) and value.dim() == 1 and len(value) == total:
+                    value = _view_like(value[offset : offset + size], p).clone()
+                elif torch.is_tensor(value):
+                    value = value.clone()
+                entry[key] = value
+            if entry:
+                new.state[p] = entry
+            offset += size
+        for p in frozen:
+            if p in old.state:
+                new.state[p] = old.state[p]
 
 
 def _dense(p):

@@ -2,11 +2,16 @@
 
 On networks of a few hundred weights, autograd's graph bookkeeping costs as
 much as the arithmetic: an explicit backward pass for cross-entropy over a
-plain MLP halves an epoch (0.24-0.28 s against 0.44-0.56 s per 1000 epochs
-through autograd, same process; scikit-learn's MLPClassifier takes
-0.33-0.39 s). It is taken only when :func:`plain_mlp_layers` recognises the
-module's forward pass exactly; anything else (a Dropout, a hook, another
-layer) trains through autograd.
+plain MLP does without it (``benchmarks/bench_mlp.py`` measures what that
+saves, and ``docs/benchmarks.rst``, "The fast paths", keeps the figure). It
+is taken only when
+:func:`plain_mlp_layers` recognises the module's forward pass exactly;
+anything else (a Dropout, a hook, another layer) trains through autograd.
+
+It is one of the engine's fast paths (:mod:`.fast_paths`): recognising a
+plain MLP reads ``torch.nn.Module``'s private hook dictionaries, and the
+backward pass calls ``aten`` operators. With ``SKNEURO_FAST_PATHS=0`` every
+network trains through autograd.
 """
 
 import torch
@@ -129,8 +134,9 @@ def cross_entropy_step(layers, X, y, sample_weight=None, alpha=0.0):
         The network's outputs, float64.
     """
     # Samples run along the columns: log_softmax and the sums over samples
-    # then reduce contiguous rows, which is 4x faster than log_softmax along
-    # (n, 7)-shaped rows (8 us against 35 us for 675 samples, same process).
+    # then reduce long contiguous rows, which vectorises where the short rows
+    # of an (n_samples, n_classes) array do not (the figure is in
+    # docs/benchmarks.rst, "The fast paths").
     linears = layers[::2]
     activations = [type(layer) for layer in layers[1::2]]
     dtype = torch.promote_types(X.dtype, torch.float64)

@@ -49,8 +49,9 @@ def _dask_worker():
         return None
 
 
-#: Seconds a worker reuses its count of the host's task threads. Asking the
-#: scheduler costs 1-15 ms, against fits of 0.2 s in a search of small MLPs.
+#: Seconds a worker reuses its count of the host's task threads: asking the
+#: scheduler costs milliseconds, a noticeable share of a small MLP's fit
+#: (figures: docs/benchmarks.rst, "Figures behind the code").
 _CACHE_SECONDS = 10.0
 _cache = {}  # worker address -> (time asked, task threads on the host)
 

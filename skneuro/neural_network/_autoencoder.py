@@ -1,23 +1,22 @@
 """PruningAutoencoder: progressive compression by distinctiveness pruning."""
 
+import copy
 import numbers
-from functools import partial
-from types import SimpleNamespace
 from typing import NamedTuple
 
 import numpy as np
-import torch
 from sklearn.base import _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from skneuro._engine import TrainingData, local_seed, predict_in_chunks, torch_threads
+from skneuro._engine import predict_in_chunks
 from skneuro.neural_network import _pruning
 from skneuro.neural_network._base import BaseNeuralNet, check_fitted_X
 from skneuro.neural_network._modules import ACTIVATIONS, AutoencoderModule
+from skneuro.neural_network._pruning import HiddenLayer
 from skneuro.neural_network._transformer import BaseNeuralTransformer
-from skneuro.utils._fitted import forget_fit_on_error, forget_fitted_state
+from skneuro.utils._docstring import shared_docstring
 
 
 class _Finished(NamedTuple):
@@ -25,10 +24,12 @@ class _Finished(NamedTuple):
 
     networks: dict
     pruning_history: list
-    kept: int
+    #: The width kept (``n_hidden_units_``): the last under the threshold.
+    width: int
     n_epochs: int
 
 
+@shared_docstring
 class PruningAutoencoder(BaseNeuralTransformer):
     """Autoencoder that prunes hidden units by their angular separation.
 
@@ -91,33 +92,13 @@ class PruningAutoencoder(BaseNeuralTransformer):
         Given before ``fit``, pruning goes on at least down to this width,
         whatever the loss. After ``fit``, any width in ``networks_`` can be
         chosen with ``set_params(n_components=k)``, without a refit.
-    max_epochs : int, default=1000
-        Epochs of training before pruning starts.
-    lr : float, default=0.01
-        Learning rate.
-    batch_size : int or None, default=None
-        ``None`` trains full-batch.
-    optimizer : {"adam", "sgd"}, default="adam"
-        Optimizer.
-    alpha : float, default=0.0
-        L2 penalty on the weights.
+    {parameters: max_epochs, lr, batch_size, optimizer, alpha}
     callbacks : list of skorch callbacks or None, default=None
         Extra skorch callbacks for every training call.
-    device : str, default="auto"
-        ``"auto"``, ``"cpu"``, ``"cuda"``...; resolved in ``fit`` as
-        ``device_``.
-    n_threads : int or None, default=None
-        Torch threads each ``fit`` computes with on the CPU. ``None`` decides
-        in ``fit`` from where it runs: torch's own count (which follows
-        ``OMP_NUM_THREADS``, set to ``cpu_count() // n_jobs`` in joblib's
-        workers), or in a Dask worker the machine's cores shared among the
-        task threads of its workers. The previous count is restored after
-        ``fit``; the count used is stored as ``n_threads_``. See
-        :ref:`scaling-out`.
+    {parameters: device, n_threads}
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation and shuffling; seeding stays local.
-    verbose : int, default=0
-        0 silent, 1 progress bar, 2 a table row per epoch.
+    {parameters: verbose}
 
     Attributes
     ----------
@@ -141,10 +122,12 @@ class PruningAutoencoder(BaseNeuralTransformer):
     loss_threshold_ : float
         The threshold as an MSE (``loss_threshold`` times the mean feature
         variance with ``threshold_kind="relative"``).
-    net_, device_, n_threads_, history_, loss_curve_, loss_, best_loss_, n_epochs_, \
-n_iter_, n_features_in_, feature_names_in_
-        As for every skneuro neural estimator; the history runs over the
-        first training and every retraining.
+    {attributes: net_, device_, n_threads_}
+    history_ : skorch.History
+        One record per epoch, over the first training and every retraining:
+        ``epoch`` and ``train_loss``.
+    {attributes: loss_curve_, loss_, best_loss_, n_epochs_, n_iter_,
+    n_features_in_, feature_names_in_}
 
     See Also
     --------
@@ -291,38 +274,17 @@ n_iter_, n_features_in_, feature_names_in_
                 f"min_hidden_units={self.min_hidden_units} and "
                 f"hidden_units={self.hidden_units}."
             )
-        # A refit starts from nothing: a fitted state after an interrupt in
-        # ``_fit`` is then the one the base kept for this call.
-        forget_fitted_state(self)
-        # The fit as the last finished pruning step left it; the one place
-        # that decides what an error leaves is ``forget_fit_on_error``: a
-        # Ctrl-C keeps this (``_keep_interrupted``), anything else nothing.
-        progress = SimpleNamespace(finished=None)
-        keep = partial(self._keep_interrupted, X, progress)
-        with forget_fit_on_error(self, keep_on_interrupt=keep):
-            self._fit(X, None, None, incremental=False)
-            with torch_threads(self.n_threads_):
-                self._prune(self._validate_X(X, reset=False), progress)
-        return self
+        return self._fit(X, None, None, incremental=False)
 
-    def _keep_interrupted(self, X, progress):
-        """After a Ctrl-C: keep the fit of the last finished step, if any.
-
-        The base's ``_fit`` keeps the network of the first training's last
-        finished epoch, or nothing when no epoch finished; once pruning has
-        started, ``progress.finished`` holds the state after each finished
-        step. Returns whether there was a fit to keep.
-        """
-        if not hasattr(self, "net_"):
-            return False
-        finished = progress.finished or self._unpruned(self.net_)
-        with torch_threads(self.n_threads_):
-            self._finish(self._validate_X(X, reset=False), finished)
-        return True
+    def _train_phases(self, call):
+        """The first training, then pruning (the base's ``_fit`` runs both,
+        and its error layer keeps the last finished step after a Ctrl-C)."""
+        super()._train_phases(call)
+        self._prune(call)
 
     def _unpruned(self, net):
         """The first training's network, as the start of pruning."""
-        layer = self._layer_of(net.module_)
+        layer = _layer(net.module_)
         width = len(layer.b_in)
         return _Finished({width: layer}, [], width, len(net.history))
 
@@ -331,36 +293,31 @@ n_iter_, n_features_in_, feature_names_in_
         relative = self.threshold_kind == "relative"
         return self.loss_threshold * (variance if relative else 1.0)
 
-    def _prune(self, X, progress):
-        net = self.net_
+    def _prune(self, call):
+        """Prune step by step while the loss allows, into ``call.finished``.
+
+        Each step's retraining is a training call like the first
+        (``_train``): the same threads, seeding, divergence guard and
+        allocator-failure handling.
+        """
+        net, X, device = call.net, call.X, call.device
         threshold = self._loss_threshold(X)
         rng = check_random_state(self.random_state)
-        data = TrainingData(X, X, device=self.device_)
-        finished = progress.finished = self._unpruned(net)
-        layer = finished.networks[finished.kept]
-        loss = self._mse(net.module_, X)
-        target = self.n_components or len(layer.b_in)
-        while len(layer.b_in) > self.min_hidden_units and (
-            loss <= threshold or len(layer.b_in) > target
-        ):
-            activations = self._activations(net.module_, X)
-            step = self._next_step(activations)
+        finished = call.finished = self._unpruned(net)
+        width = finished.width
+        loss = _mse(net.module_, X, device)
+        target = self.n_components or width
+        while width > self.min_hidden_units and (loss <= threshold or width > target):
+            step = self._next_step(net.module_, X, device)
             if step is None:
                 break
-            action, pair, angle, new_layer = step
-            width = len(new_layer.b_in)
-            self._load(net, new_layer)
-            loss_pruned = self._mse(net.module_, X)
+            action, pair, angle, layer = step
+            width = len(layer.b_in)
+            self._load(net, layer)
+            loss_pruned = _mse(net.module_, X, device)
             if self.retrain_epochs:
                 seed = int(rng.randint(np.iinfo(np.int32).max))
-                with local_seed(seed, self.device_):
-                    net.partial_fit(
-                        data,
-                        epochs=self.retrain_epochs,
-                        generator=torch.Generator().manual_seed(seed),
-                    )
-            layer = self._layer_of(net.module_)
-            loss_after = self._mse(net.module_, X)
+                self._train(call, self.retrain_epochs, seed)
             record = {
                 "units_left": width,
                 "action": action,
@@ -368,114 +325,66 @@ n_iter_, n_features_in_, feature_names_in_
                 "angle": angle,
                 "loss_before": loss,
                 "loss_pruned": loss_pruned,
-                "loss_after": loss_after,
+                "loss_after": _mse(net.module_, X, device),
             }
-            loss = loss_after
+            loss = record["loss_after"]
             finished = _Finished(
-                {**finished.networks, width: layer},
+                {**finished.networks, width: _layer(net.module_)},
                 [*finished.pruning_history, record],
-                width if loss <= threshold else finished.kept,
+                width if loss <= threshold else finished.width,
                 len(net.history),
             )
             # One assignment: a Ctrl-C finds this step finished, or not begun.
-            progress.finished = finished
-        self._finish(X, finished)
+            call.finished = finished
 
-    def _finish(self, X, finished):
-        """Set the fitted state from ``finished``, its kept width in the net.
+    def _set_fitted(self, call):
+        """The fit as its last finished pruning step left it.
 
-        Whatever the net holds (a step half done when a Ctrl-C came), it is
-        given the kept width's weights again, and forgets the epochs of any
-        retraining that did not finish.
+        ``call.finished``, or before pruning started the first training's
+        network. Whatever the net holds (a step half done when a Ctrl-C
+        came), it is given the kept width's weights again, and forgets the
+        epochs of any retraining that did not finish.
         """
-        net = self.net_
+        net, X = call.net, call.X
+        finished = call.finished or self._unpruned(net)
         del net.history[finished.n_epochs :]
-        self._load(net, finished.networks[finished.kept])
-        self._set_fitted(net, self.device_, False, self.n_threads_)
+        self._load(net, finished.networks[finished.width])
+        super()._set_fitted(call)
         self.networks_ = finished.networks
-        self.n_hidden_units_ = finished.kept
+        self.n_hidden_units_ = finished.width
         self.pruning_history_ = finished.pruning_history
         self.loss_threshold_ = self._loss_threshold(X)
         centred = _pruning.centred_activations(
-            self._activations(net.module_, X), self.activation
+            _codes(net.module_, X, call.device), self.activation
         )
         self.angles_ = _pruning.angle_matrix(centred)
 
-    def _next_step(self, activations):
+    def _next_step(self, module, X, device):
         """The next pruning step: ``(action, pair, angle, smaller layer)``."""
-        layer = self._layer_of(self.net_.module_)
-        centred = _pruning.centred_activations(activations, self.activation)
-        constant = _pruning.constant_units(centred)
-        angles = _pruning.angle_matrix(centred)
-        if self.strategy == "threshold":
-            decisions = _pruning.threshold_decisions(
-                angles, constant, self.similar_angle, self.complementary_angle
-            )
-        elif constant.any():
-            decisions = [("constant", int(np.flatnonzero(constant)[0]), None, None)]
-        else:
-            # One unit goes per step. Near 180 degrees it is folded into its
-            # partner by least squares (a factor near -1, the rest into the
-            # output bias), which adding weights cannot do.
-            i, j, angle = _pruning.least_distinct_pair(angles)
-            kind = "similar" if angle <= 90.0 else "complementary-merge"
-            decisions = [(kind, i, j, angle)]
-        layer, applied = _pruning.apply_decisions(
-            layer,
-            activations,
-            decisions,
-            merge=self.merge,
+        layer, applied = _pruning.prune_step(
+            _layer(module),
+            _codes(module, X, device),
             activation=self.activation,
+            strategy=self.strategy,
+            similar_angle=self.similar_angle,
+            complementary_angle=self.complementary_angle,
+            merge=self.merge,
             min_units=self.min_hidden_units,
         )
         if not applied:
             return None
         kinds = "+".join(sorted({kind for kind, _, _ in applied}))
         pairs = [pair for _, pair, _ in applied]
-        angles_taken = [angle for _, _, angle in applied]
+        angles = [angle for _, _, angle in applied]
         if len(applied) == 1:
-            return kinds, pairs[0], angles_taken[0], layer
-        return kinds, pairs, angles_taken, layer
-
-    # -- weights in and out of the module ----------------------------------
-    @staticmethod
-    def _layer_of(module):
-        def array(t):
-            return t.detach().cpu().numpy().copy()
-
-        return _pruning.HiddenLayer(
-            array(module.encoder.weight),
-            array(module.encoder.bias),
-            array(module.decoder.weight),
-            array(module.decoder.bias),
-        )
-
-    def _module_of(self, layer):
-        width, n_features = layer.W_in.shape
-        module = AutoencoderModule(n_features, width, self.activation)
-        with torch.no_grad():
-            module.encoder.weight.copy_(torch.from_numpy(layer.W_in))
-            module.encoder.bias.copy_(torch.from_numpy(layer.b_in))
-            module.decoder.weight.copy_(torch.from_numpy(layer.W_out))
-            module.decoder.bias.copy_(torch.from_numpy(layer.b_out))
-        return module.to(self.device_)
+            return kinds, pairs[0], angles[0], layer
+        return kinds, pairs, angles, layer
 
     def _load(self, net, layer):
         """Give ``net`` the weights of ``layer`` (and a new optimizer)."""
-        module = self._module_of(layer)
-        net.module_.encoder = module.encoder
-        net.module_.decoder = module.decoder
+        net.module_.encoder, net.module_.decoder = layer.to_linear(net.device)
         net.module__hidden_units = len(layer.b_in)
         net.initialize_optimizer()
-
-    def _activations(self, module, X):
-        return predict_in_chunks(module, X, self.device_, method="encode").astype(
-            np.float64
-        )
-
-    def _mse(self, module, X):
-        restored = predict_in_chunks(module, X, self.device_)
-        return float(np.mean((restored.astype(np.float64) - X) ** 2))
 
     # -- inference at any width reached ------------------------------------
     def _code_module(self):
@@ -488,7 +397,10 @@ n_iter_, n_features_in_, feature_names_in_
             )
         if width == self.n_hidden_units_:
             return self.net_.module_
-        return self._module_of(self.networks_[width])
+        # The kept module, given the weights of that width.
+        module = copy.deepcopy(self.net_.module_)
+        module.encoder, module.decoder = self.networks_[width].to_linear(self.device_)
+        return module
 
     def score(self, X, y=None):
         """Negative mean squared reconstruction error (higher is better).
@@ -505,5 +417,20 @@ n_iter_, n_features_in_, feature_names_in_
         score : float
         """
         X = check_fitted_X(self, X)
-        restored = predict_in_chunks(self._code_module(), X, self.device_)
-        return -float(np.mean((restored.astype(np.float64) - X) ** 2))
+        return -_mse(self._code_module(), X, self.device_)
+
+
+def _layer(module):
+    """The autoencoder module's hidden layer, as NumPy copies of its weights."""
+    return HiddenLayer.of_linear(module.encoder, module.decoder)
+
+
+def _codes(module, X, device):
+    """The hidden units' activations on ``X``, as float64."""
+    return predict_in_chunks(module, X, device, method="encode").astype(np.float64)
+
+
+def _mse(module, X, device):
+    """The mean squared reconstruction error of ``module`` on ``X``."""
+    restored = predict_in_chunks(module, X, device)
+    return float(np.mean((restored.astype(np.float64) - X) ** 2))

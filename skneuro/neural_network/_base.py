@@ -6,12 +6,19 @@ engine (:mod:`skneuro._engine`), which owns devices, seeding, batching and the
 skorch loop. After training it sets the fitted attributes. Subclasses say
 what their torch module is (``_module_spec``) and, where they differ from
 regression on float targets, how the target is encoded
-(``_prepare_target``); see ``_classifier.py`` and ``_transformer.py``.
+(``_target_and_loss_scale``); see ``_classifier.py`` and ``_transformer.py``.
+
+Every fit takes one way through here, ``_fit``: the first fit, ``partial_fit``,
+warm starts, and the autoencoder's pruning, whose retraining steps are
+training calls like the first (``_train``). One error layer
+(``forget_fit_on_error``) decides what a failure leaves.
 """
 
 import copy
 import numbers
 from abc import ABCMeta, abstractmethod
+from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import torch
@@ -40,7 +47,7 @@ from skneuro._engine import (
     resolve_device,
     torch_threads,
 )
-from skneuro.utils._fitted import forget_fitted_state
+from skneuro.utils._fitted import forget_fit_on_error
 from skneuro.utils._html import DocLinkMixin
 from skneuro.utils._validation import check_sample_weight, validate_input
 
@@ -97,7 +104,8 @@ class BaseNeuralNet(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
     ``torch.nn.Module`` class and its keyword arguments, and set
     ``_criterion`` (a loss class, MSE by default). A regressor needs nothing
     more than an ``__init__`` and ``predict``; classifiers and transformers
-    override ``_prepare_target``.
+    override ``_target_and_loss_scale``, and estimators that train in
+    several phases ``_train_phases`` and ``_set_fitted``.
     """
 
     _parameter_constraints = {
@@ -171,8 +179,8 @@ class BaseNeuralNet(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         )
         return as_float32(X), y
 
-    def _prepare_target(self, X, y, *, warm, incremental, classes=None):
-        """Encode ``y`` for the loss.
+    def _target_and_loss_scale(self, X, y, *, warm, incremental, classes=None):
+        """Encode ``y`` for the loss, and say what loss a trivial model has.
 
         Returns ``(target, n_outputs, loss_scale)``: the encoded target, the
         width of the module's output, and the loss of a trivial prediction
@@ -215,96 +223,146 @@ class BaseNeuralNet(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         return self._fit(X, y, sample_weight, incremental=False)
 
     def _fit(self, X, y, sample_weight, *, incremental, classes=None):
-        """Validate, encode and train; set the fitted attributes on success.
+        """The one way through a fit: validate, train in phases, set the state.
 
         With ``incremental=True`` (``partial_fit``) one epoch is trained and
-        a fitted network always continues. A failed fit leaves no fitted
-        state behind; an interrupted one (Ctrl-C) keeps the network as it was
-        at the end of its last finished epoch, when there is one. A warm fit
+        a fitted network always continues. The one error layer,
+        ``forget_fit_on_error``, decides what a failure leaves: a warm fit
         or ``partial_fit`` refused before it touches the network (bad input,
         other classes, a changed architecture) leaves the fitted model as it
-        was: refusing input is no reason to lose a trained network.
+        was, since refusing input is no reason to lose a trained network; an
+        interrupted one (Ctrl-C) keeps the fitted state of the last finished
+        epoch, when there is one (``_keep_interrupted``); any other failure
+        leaves no fitted state behind.
         """
-        warm = hasattr(self, "net_") and (incremental or self.warm_start)
-        kept = touched = False
-        try:
-            if warm and resolve_device(self.device) != self.device_:
-                raise ValueError(
-                    f"warm_start=True continues the network on {self.device_!r}, "
-                    f"but device={self.device!r} resolves to another device; fit "
-                    "with warm_start=False to train anew there."
-                )
-            X, y = self._validate_Xy(X, y, reset=not warm)
-            if sample_weight is not None:
-                sample_weight = check_sample_weight(
-                    sample_weight, X, dtype=np.float64, ensure_non_negative=True
-                )
-            target, n_outputs, loss_scale = self._prepare_target(
-                X, y, warm=warm, incremental=incremental, classes=classes
-            )
-            weights = self._loss_weights(target, sample_weight)
-            early_stopping = self._early_stopping and not incremental
-            train, valid = (X, target, weights), None
-            if early_stopping:
-                train, valid = self._validation_split(X, target, weights)
-
-            device = resolve_device(self.device)
-            random_state = check_random_state(self.random_state)
-            seed = int(random_state.randint(np.iinfo(np.int32).max))
-            shape = (X.shape[1], n_outputs)
-            # _warm_net refuses a changed architecture before it changes
-            # anything; from here on the network is being changed.
-            net = self._warm_net(*shape) if warm else self._new_net(device, *shape)
-            touched = True
-            owner = type(self).__name__
-            module, module_kwargs = net.module, net.get_params_for("module")
-            n_train = len(train[0])
-            memory = None
-            if not warm:
-                # Before the module is built: refuse one that cannot fit.
-                memory = check_network_size(
-                    module,
-                    module_kwargs,
-                    net.optimizer,
-                    net.get_params_for("optimizer"),
-                    criterion=net.criterion,
-                    alpha=self.alpha,
-                    several_batches=n_train > (self.batch_size or n_train),
-                    device=device,
-                    owner=owner,
-                )
-            self._configure(net, loss_scale, early_stopping)
-            generator = torch.Generator().manual_seed(seed)
-            n_threads = decide_threads(self.n_threads)
-            # An allocator failure while building or training: the same error.
-            oom = out_of_memory_as_error(module, module_kwargs, device, owner, memory)
-            with torch_threads(n_threads), local_seed(seed, device), oom:
-                if not warm:
-                    net.initialize()
-                train = TrainingData(*train, device=device)
-                valid = None if valid is None else TrainingData(*valid, device=device)
-                try:
-                    net.partial_fit(
-                        train,
-                        valid=valid,
-                        epochs=1 if incremental else self.max_epochs,
-                        generator=generator,
-                    )
-                except KeyboardInterrupt:
-                    if len(net.history):
-                        self._set_fitted(net, device, early_stopping, n_threads)
-                        kept = True
-                    raise
-            self._set_fitted(net, device, early_stopping, n_threads)
-        except BaseException:
-            if not kept and (touched or not warm):
-                forget_fitted_state(self)
-            raise
+        call = _FitCall(
+            warm=hasattr(self, "net_") and (incremental or self.warm_start),
+            incremental=incremental,
+        )
+        with forget_fit_on_error(
+            self,
+            keep_on_interrupt=partial(self._keep_interrupted, call),
+            unchanged=lambda: call.warm and not call.touched,
+        ):
+            self._start(call, X, y, sample_weight, classes)
+            with torch_threads(call.n_threads):
+                self._train_phases(call)
+                self._set_fitted(call)
         return self
 
-    #: Convolutional networks train under autocast with cuDNN autotuning on
-    #: CUDA (see ``skneuro._engine.precision``); dense ones stay float32.
-    _convolutional = False
+    def _start(self, call, X, y, sample_weight, classes):
+        """Validate and encode the input, and give ``call`` its network."""
+        if call.warm and resolve_device(self.device) != self.device_:
+            raise ValueError(
+                f"warm_start=True continues the network on {self.device_!r}, "
+                f"but device={self.device!r} resolves to another device; fit "
+                "with warm_start=False to train anew there."
+            )
+        X, y = self._validate_Xy(X, y, reset=not call.warm)
+        if sample_weight is not None:
+            sample_weight = check_sample_weight(
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
+            )
+        target, n_outputs, loss_scale = self._target_and_loss_scale(
+            X, y, warm=call.warm, incremental=call.incremental, classes=classes
+        )
+        weights = self._loss_weights(target, sample_weight)
+        call.X, call.arrays = X, (X, target, weights)
+        call.early_stopping = self._early_stopping and not call.incremental
+        if call.early_stopping:
+            call.arrays, call.valid_arrays = self._validation_split(X, target, weights)
+        call.device = resolve_device(self.device)
+        random_state = check_random_state(self.random_state)
+        call.seed = int(random_state.randint(np.iinfo(np.int32).max))
+        call.n_threads = decide_threads(self.n_threads)
+        self._start_net(call, X.shape[1], n_outputs, loss_scale)
+
+    def _start_net(self, call, n_features, n_outputs, loss_scale):
+        """The network of ``call``: the fitted one continued, or a new one
+        that the memory check lets through; configured for this call."""
+        device, warm = call.device, call.warm
+        shape = (n_features, n_outputs)
+        # _warm_net refuses a changed architecture before it changes
+        # anything; from here on the network is being changed.
+        net = self._warm_net(*shape) if warm else self._new_net(device, *shape)
+        call.net = net
+        owner = type(self).__name__
+        module, module_kwargs = net.module, net.get_params_for("module")
+        memory = None
+        if not warm:
+            # Before the module is built: refuse one that cannot fit.
+            n_train = len(call.arrays[0])
+            memory = check_network_size(
+                module,
+                module_kwargs,
+                net.optimizer,
+                net.get_params_for("optimizer"),
+                criterion=net.criterion,
+                alpha=self.alpha,
+                several_batches=n_train > (self.batch_size or n_train),
+                device=device,
+                owner=owner,
+            )
+        self._configure(net, loss_scale, call.early_stopping)
+        # An allocator failure while building or training: the same error.
+        call.out_of_memory = partial(
+            out_of_memory_as_error, module, module_kwargs, device, owner, memory
+        )
+
+    def _train_phases(self, call):
+        """Train ``call``'s network: ``max_epochs`` epochs (one for
+        ``partial_fit``). Estimators that train in several phases override
+        this (the autoencoder prunes and retrains), each phase a ``_train``."""
+        self._train(call, 1 if call.incremental else self.max_epochs, call.seed)
+
+    def _train(self, call, epochs, seed):
+        """One training call: ``epochs`` epochs of ``call.net`` on its data.
+
+        The only way an estimator trains: the first fit, ``partial_fit``,
+        warm starts and every retraining step of pruning. It runs under the
+        call's torch threads (which ``_fit`` holds for the whole call too,
+        for what phases compute between trainings), with torch seeded by
+        ``seed`` (restored after), an allocator failure
+        reported as ``NetworkTooLargeError``, and the engine's divergence
+        guard at the loss scale the call was configured with. The first
+        call builds the module and moves the data to the device. A Ctrl-C
+        leaves the net at its last finished epoch (the engine rolls it back)
+        and propagates to ``_fit``'s error layer.
+        """
+        net = call.net
+        generator = torch.Generator().manual_seed(seed)
+        with torch_threads(call.n_threads), local_seed(seed, call.device):
+            with call.out_of_memory():
+                if not net.initialized_:
+                    net.initialize()
+                if call.train is None:
+                    call.train = TrainingData(*call.arrays, device=call.device)
+                    if call.valid_arrays is not None:
+                        call.valid = TrainingData(
+                            *call.valid_arrays, device=call.device
+                        )
+                net.partial_fit(
+                    call.train, valid=call.valid, epochs=epochs, generator=generator
+                )
+
+    def _keep_interrupted(self, call):
+        """The interrupt rule: after a Ctrl-C, keep the last finished epoch.
+
+        Once training has started, the engine leaves the net at its last
+        finished epoch; when there is one, it is set as the fitted state
+        (for the autoencoder, of its last finished pruning step: see its
+        ``_set_fitted``). Returns whether there was one to keep.
+        """
+        if call.train is None or not len(call.net.history):
+            return False
+        with torch_threads(call.n_threads):
+            self._set_fitted(call)
+        return True
+
+    #: Networks that train under autocast with cuDNN autotuning on CUDA (see
+    #: ``skneuro._engine.precision``): the convolutional ones. Dense ones stay
+    #: float32.
+    _autocast_and_autotuning = False
 
     def _validation_split(self, X, target, weights):
         """Hold out ``validation_fraction`` of the data (classifiers)."""
@@ -323,8 +381,8 @@ class BaseNeuralNet(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             },
             lr=self.lr,
             device=device,
-            mixed_precision=self._convolutional,
-            cudnn_benchmark=self._convolutional,
+            mixed_precision=self._autocast_and_autotuning,
+            cudnn_benchmark=self._autocast_and_autotuning,
             predict_nonlinearity=None,
             train_split=None,
             # For skorch's own forward/predict on arrays; training batches
@@ -424,16 +482,22 @@ class BaseNeuralNet(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             ]
         return callbacks
 
-    def _set_fitted(self, net, device, early_stopping, n_threads):
+    def _set_fitted(self, call):
+        """Set the fitted attributes from ``call``'s trained network.
+
+        Called once per fit: when it has trained, or after a Ctrl-C by the
+        interrupt rule (``_keep_interrupted``).
+        """
+        net = call.net
         rows = list(net.history)
         self.net_ = net
-        self.device_ = device
-        self.n_threads_ = n_threads
+        self.device_ = call.device
+        self.n_threads_ = call.n_threads
         self.history_ = net.history
         self.loss_curve_ = [row["train_loss"] for row in rows]
         self.n_epochs_ = self.n_iter_ = len(rows)
         self.loss_ = self.loss_curve_[-1]
-        self.best_loss_ = None if early_stopping else min(self.loss_curve_)
+        self.best_loss_ = None if call.early_stopping else min(self.loss_curve_)
 
     # -- inference -------------------------------------------------------
     def _forward(self, X):
@@ -466,6 +530,44 @@ class BaseNeuralNet(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         net = self.__dict__.get("net_")
         if net is not None:
             self.device_ = str(net.device)
+
+
+@dataclass(eq=False)
+class _FitCall:
+    """What one call of ``fit`` or ``partial_fit`` works with.
+
+    ``_fit`` makes it, ``_start`` fills it in from the input, ``_train``
+    trains its network, ``_set_fitted`` reads it.
+    """
+
+    #: Whether the call continues the fitted network.
+    warm: bool
+    #: Whether it is ``partial_fit`` (one epoch, no early stopping).
+    incremental: bool
+    #: The validated input.
+    X: np.ndarray = None
+    #: ``(X, target, weights)`` to train on, and to validate on (or None).
+    arrays: tuple = None
+    valid_arrays: tuple = None
+    early_stopping: bool = False
+    device: str = None
+    seed: int = None
+    n_threads: int = None
+    #: The network, once the call holds it (and may have changed it).
+    net: TrainingNet = None
+    #: ``out_of_memory_as_error`` for this network, to enter per training.
+    out_of_memory: object = None
+    #: ``arrays`` and ``valid_arrays`` on the device, from the first training.
+    train: TrainingData = None
+    valid: TrainingData = None
+    #: What the last finished phase left, for estimators that train in
+    #: phases (the autoencoder's pruning steps).
+    finished: object = None
+
+    @property
+    def touched(self):
+        """Whether the network is being changed (so an error loses it)."""
+        return self.net is not None
 
 
 def _same(a, b):

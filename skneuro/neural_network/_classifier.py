@@ -130,7 +130,7 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralNet):
         )
         return as_float32(X), y
 
-    def _prepare_target(self, X, y, *, warm, incremental, classes=None):
+    def _target_and_loss_scale(self, X, y, *, warm, incremental, classes=None):
         check_classification_targets(y)
         seen = np.unique(y)
         if classes is not None:
@@ -206,17 +206,17 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralNet):
             train, valid = train + [None], valid + [None]
         return tuple(train), tuple(valid)
 
-    def _set_fitted(self, net, device, early_stopping, n_threads):
-        super()._set_fitted(net, device, early_stopping, n_threads)
+    def _set_fitted(self, call):
+        super()._set_fitted(call)
         self.validation_scores_ = self.best_validation_score_ = None
-        if early_stopping:
-            rows = list(net.history)
+        if call.early_stopping:
+            rows = list(call.net.history)
             self.validation_scores_ = [
                 r["valid_score"] for r in rows if "valid_score" in r
             ]
-            stopper = dict(net.callbacks_)["early_stopping"]
-            kept = stopper.best_epoch_ or len(rows)
-            self.best_validation_score_ = rows[kept - 1].get("valid_score")
+            stopper = dict(call.net.callbacks_)["early_stopping"]
+            best_epoch = stopper.best_epoch_ or len(rows)
+            self.best_validation_score_ = rows[best_epoch - 1].get("valid_score")
 
     # -- inference -------------------------------------------------------
     def _logits(self, X):

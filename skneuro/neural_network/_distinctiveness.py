@@ -5,16 +5,15 @@ import signal
 from contextlib import contextmanager
 
 import numpy as np
-import torch
 from skorch.callbacks import Callback
 from torch import nn
 
-from skneuro._engine.data import as_tensor
-from skneuro.neural_network import _pruning
+from skneuro._engine.data import predict_in_chunks
+from skneuro.neural_network._pruning import HiddenLayer, prune_step
 
 _ACTIVATION_NAMES = {nn.Sigmoid: "sigmoid", nn.Tanh: "tanh", nn.ReLU: "relu"}
 
-#: Rows of training data run through the module per chunk to record the
+#: Most rows of training data run through the module per chunk to record the
 #: hidden activations.
 _CHUNK_ROWS = 8192
 
@@ -172,33 +171,19 @@ class DistinctivenessPruning(Callback):
             # the Linear layers around this one.
             p_in, n_in, p_out, n_out, act = hidden_layers(net.module_)[index]
             first, second = getattr(p_in, n_in), getattr(p_out, n_out)
-            activations = self._activations(net, dataset_train.inputs(), act)
-            name = _ACTIVATION_NAMES[type(act)]
-            centred = _pruning.centred_activations(activations, name)
-            decisions = _pruning.threshold_decisions(
-                _pruning.angle_matrix(centred),
-                _pruning.constant_units(centred),
-                self.similar_angle,
-                self.complementary_angle,
-            )
-            layer = _pruning.HiddenLayer(
-                *(
-                    t.detach().cpu().numpy().astype(np.float64)
-                    for t in (first.weight, first.bias, second.weight, second.bias)
-                )
-            )
-            smaller, applied = _pruning.apply_decisions(
-                layer,
-                activations,
-                decisions,
+            smaller, applied = prune_step(
+                HiddenLayer.of_linear(first, second, dtype=np.float64),
+                self._activations(net, dataset_train.inputs(), act),
+                activation=_ACTIVATION_NAMES[type(act)],
+                strategy="threshold",
+                similar_angle=self.similar_angle,
+                complementary_angle=self.complementary_angle,
                 merge=self.merge,
-                activation=name,
                 min_units=self.min_hidden_units,
             )
             if not applied:
                 continue
-            new_in = _linear(smaller.W_in, smaller.b_in, first.weight)
-            new_out = _linear(smaller.W_out, smaller.b_out, second.weight)
+            new_in, new_out = smaller.to_linear(first.weight.device, first.weight.dtype)
             replaced += [(p_in, n_in, first), (p_out, n_out, second)]
             setattr(p_in, n_in, new_in)
             setattr(p_out, n_out, new_out)
@@ -214,25 +199,12 @@ class DistinctivenessPruning(Callback):
     @staticmethod
     def _activations(net, X, act):
         """``act``'s outputs over the training inputs, as float64."""
-        captured = []
-        handle = act.register_forward_hook(
-            lambda module, args, out: captured.append(out.detach().cpu())
-        )
         module = net.module_
-        was_training = module.training
-        module.eval()
         device = next(module.parameters()).device
-        try:
-            with torch.no_grad():
-                for start in range(0, len(X), _CHUNK_ROWS):
-                    chunk = X[start : start + _CHUNK_ROWS]
-                    if not torch.is_tensor(chunk):
-                        chunk = as_tensor(chunk)
-                    module(chunk.to(device))
-        finally:
-            handle.remove()
-            module.train(was_training)
-        return torch.cat(captured).double().numpy()
+        outputs = predict_in_chunks(
+            module, X, device, max_rows=_CHUNK_ROWS, output_of=act
+        )
+        return outputs.astype(np.float64)
 
 
 @contextmanager
@@ -260,12 +232,3 @@ def _sigint_held():
         )
         for _ in held:
             signal.raise_signal(signal.SIGINT)
-
-
-def _linear(weight, bias, like):
-    """An ``nn.Linear`` holding ``weight`` and ``bias``, on ``like``'s device."""
-    layer = nn.Linear(weight.shape[1], weight.shape[0])
-    with torch.no_grad():
-        layer.weight.copy_(torch.from_numpy(weight))
-        layer.bias.copy_(torch.from_numpy(bias))
-    return layer.to(device=like.device, dtype=like.dtype)

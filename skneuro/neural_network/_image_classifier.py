@@ -39,7 +39,7 @@ class BaseImageClassifier(BaseNeuralClassifier):
     repetition (the MLP's analytic step makes it exact there).
     """
 
-    _convolutional = True
+    _autocast_and_autotuning = True
 
     _parameter_constraints = {
         **BaseNeuralClassifier._parameter_constraints,
@@ -173,10 +173,9 @@ class BaseImageClassifier(BaseNeuralClassifier):
 
     def _predict_chunk_rows(self, device):
         # A convolution's activations are tens of times its input, so chunks
-        # bounded by input bytes alone (8,000 28x28 images) spill out of the
-        # CPU's caches: SmallCNN predicted 3,700 images/s in one chunk and
-        # 9,800 in chunks of 128 (same padding; valid 6,400 and 14,700), and
-        # GoogLeNet at input_size=64 550 and 790. A GPU wants larger ones.
+        # bounded by input bytes alone spill out of the CPU's caches; small
+        # chunks predict much faster there (figures: docs/benchmarks.rst,
+        # "Figures behind the code"). A GPU wants larger ones.
         return 1024 if device.startswith("cuda") else 128
 
     def _check_fitted_images(self, shape):

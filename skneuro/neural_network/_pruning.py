@@ -10,14 +10,19 @@ outgoing weights folded into the other's; two that point opposite ways
 contribution moved into the output bias.
 
 Everything here takes activations in and gives decisions or smaller weight
-arrays out (NumPy, no torch, no estimator), so that each step can be used and
-tested on its own. A hidden layer is described by :class:`HiddenLayer`: the
-weights into it and the weights out of it.
+arrays out (NumPy, no estimator), so that each step can be used and tested on
+its own; :func:`prune_step` chains them into the one pruning step that
+``PruningAutoencoder`` and ``DistinctivenessPruning`` both take. A hidden
+layer is described by :class:`HiddenLayer`: the weights into it and the
+weights out of it, read from and written back to a module's two
+``torch.nn.Linear`` layers by its two conversions, the only torch here.
 """
 
 from typing import NamedTuple
 
 import numpy as np
+import torch
+from torch import nn
 
 
 class HiddenLayer(NamedTuple):
@@ -32,6 +37,54 @@ class HiddenLayer(NamedTuple):
     b_in: np.ndarray
     W_out: np.ndarray
     b_out: np.ndarray
+
+    @classmethod
+    def of_linear(cls, first, second, dtype=None):
+        """The layer between ``Linear`` layers ``first`` and ``second``.
+
+        Copies of their weights and biases, on the host, as ``dtype`` (the
+        layers' own by default).
+
+        Examples
+        --------
+        >>> from torch import nn
+        >>> from skneuro.neural_network._pruning import HiddenLayer
+        >>> layer = HiddenLayer.of_linear(nn.Linear(4, 3), nn.Linear(3, 2))
+        >>> layer.W_in.shape, layer.W_out.shape, layer.b_out.dtype
+        ((3, 4), (2, 3), dtype('float32'))
+        """
+        return cls(
+            *(
+                np.array(t.detach().cpu().numpy(), dtype=dtype)
+                for t in (first.weight, first.bias, second.weight, second.bias)
+            )
+        )
+
+    def to_linear(self, device="cpu", dtype=torch.float32):
+        """Two new ``Linear`` layers, into and out of this layer, holding its
+        weights (cast to ``dtype``) on ``device``.
+
+        Examples
+        --------
+        >>> from torch import nn
+        >>> from skneuro.neural_network._pruning import HiddenLayer
+        >>> first, second = nn.Linear(4, 3), nn.Linear(3, 2)
+        >>> copy_in, copy_out = HiddenLayer.of_linear(first, second).to_linear()
+        >>> bool((copy_in.weight == first.weight).all()), copy_out.out_features
+        (True, 2)
+        """
+        pairs = ((self.W_in, self.b_in), (self.W_out, self.b_out))
+        # skip_init: the weights are copied in, so none are drawn, and the
+        # global random generator is left alone (seeding stays local).
+        layers = [
+            nn.utils.skip_init(nn.Linear, weight.shape[1], weight.shape[0])
+            for weight, _ in pairs
+        ]
+        with torch.no_grad():
+            for layer, (weight, bias) in zip(layers, pairs, strict=True):
+                layer.weight.copy_(torch.from_numpy(weight))
+                layer.bias.copy_(torch.from_numpy(bias))
+        return tuple(layer.to(device=device, dtype=dtype) for layer in layers)
 
 
 def centred_activations(activations, activation="sigmoid"):
@@ -362,3 +415,79 @@ def apply_decisions(
         alive = [u for u in alive if u not in gone]
         applied.append((kind, (i, j), angle))
     return layer, applied
+
+
+def prune_step(
+    layer,
+    activations,
+    *,
+    activation="sigmoid",
+    strategy="threshold",
+    similar_angle=15.0,
+    complementary_angle=165.0,
+    merge="add",
+    min_units=1,
+):
+    """One pruning step: centre, find constant units, measure, decide, apply.
+
+    ``strategy="threshold"`` applies Gedeon & Harris's rules to every pair at
+    once (:func:`threshold_decisions`). ``"progressive"`` removes one unit: a
+    constant unit if there is one, else one of the least distinct pair
+    (:func:`least_distinct_pair`), merged into its partner when their angle
+    is at most 90 degrees (``"similar"``) and folded into it by least squares
+    beyond (``"complementary-merge"``: a factor near -1, the rest into the
+    output bias, which adding weights cannot do).
+
+    Parameters
+    ----------
+    layer : HiddenLayer
+    activations : ndarray of shape (n_samples, n_units)
+        The units' outputs on the training patterns.
+    activation : str, default="sigmoid"
+        The units' activation function (how vectors are centred).
+    strategy : {"threshold", "progressive"}, default="threshold"
+    similar_angle, complementary_angle : float, default=15.0, 165.0
+        The thresholds of ``"threshold"``, in degrees.
+    merge : {"add", "lsq"}, default="add"
+        How similar units merge.
+    min_units : int, default=1
+        Width never to go below.
+
+    Returns
+    -------
+    layer : HiddenLayer
+        The smaller layer (``layer`` itself when nothing applied).
+    applied : list of tuple
+        ``(kind, (i, j), angle)`` for every decision carried out.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skneuro.neural_network._pruning import HiddenLayer, prune_step
+    >>> H = np.array([[0.9, 0.9, 0.2], [0.1, 0.1, 0.7], [0.6, 0.6, 0.1]])
+    >>> layer = HiddenLayer(np.ones((3, 2)), np.zeros(3), np.ones((1, 3)), np.zeros(1))
+    >>> smaller, applied = prune_step(layer, H)
+    >>> len(smaller.b_in), applied[0][:2]
+    (2, ('similar', (0, 1)))
+    """
+    centred = centred_activations(activations, activation)
+    constant = constant_units(centred)
+    angles = angle_matrix(centred)
+    if strategy == "threshold":
+        decisions = threshold_decisions(
+            angles, constant, similar_angle, complementary_angle
+        )
+    elif constant.any():
+        decisions = [("constant", int(np.flatnonzero(constant)[0]), None, None)]
+    else:
+        i, j, angle = least_distinct_pair(angles)
+        kind = "similar" if angle <= 90.0 else "complementary-merge"
+        decisions = [(kind, i, j, angle)]
+    return apply_decisions(
+        layer,
+        activations,
+        decisions,
+        merge=merge,
+        activation=activation,
+        min_units=min_units,
+    )

@@ -41,7 +41,7 @@ class BaseNeuralTransformer(
     def _validate_Xy(self, X, y, reset):
         return self._validate_X(X, reset), None
 
-    def _prepare_target(self, X, y, *, warm, incremental, classes=None):
+    def _target_and_loss_scale(self, X, y, *, warm, incremental, classes=None):
         variance = float(X.var(axis=0).mean())
         return X, X.shape[1], (variance if variance > 0 else None)
 
