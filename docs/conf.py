@@ -28,7 +28,13 @@ sys.path.insert(0, str(DOCS.parent))
 sys.path.insert(0, str(DOCS))  # gallery_order
 
 import skneuro  # noqa: E402
+from skneuro.studies._registry import rst_table  # noqa: E402
 from skneuro.utils import all_estimators  # noqa: E402
+
+# The table of studies is the registry's (skneuro.studies._registry), not a
+# copy that could fall behind it.
+(DOCS / "generated").mkdir(exist_ok=True)
+(DOCS / "generated" / "studies_table.rst").write_text(rst_table(), encoding="utf-8")
 
 # -- Project -----------------------------------------------------------------
 

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import matplotlib.image as mpimg
 import matplotlib.pyplot as plt
+import pandas as pd
 
 from skneuro.studies import run_pool_interpolate
 
@@ -58,6 +59,20 @@ print("files written:", sorted(path.name for path in out.iterdir()))
 # beside the figures; the function returns its own:
 
 print(section)
+
+# %%
+# The results table
+# -----------------
+#
+# ``pool_interpolate.csv`` holds one row per measurement: each run's test
+# scores and training loss after every epoch (``stage="epoch"``), and the
+# final model's test scores (``stage="final"``). It opens in pandas as a
+# tidy table, ready for any other summary:
+
+results = pd.read_csv(out / "pool_interpolate.csv")
+print(results.head())
+final = results[results["stage"] == "final"]
+print(final.pivot_table(index="case", columns="metric", values="value").round(3))
 
 # %%
 # Running it again with the same settings reads the finished runs back from

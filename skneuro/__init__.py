@@ -22,6 +22,7 @@ from skneuro.neural_network import (
     MLPClassifier,
     PruningAutoencoder,
     SmallCNN,
+    pruning_curve,
 )
 from skneuro.plotting import (
     ImageComparisonDisplay,
@@ -50,4 +51,5 @@ __all__ = [
     "load_lfw_faces",
     "load_mnist",
     "make_feature_table",
+    "pruning_curve",
 ]

@@ -5,7 +5,6 @@ cluster would run them (each worker a fresh interpreter started by a nanny,
 with the nanny's ``OMP_NUM_THREADS=1``).
 """
 
-import json
 import os
 import pickle
 import sys
@@ -277,13 +276,9 @@ def test_study_on_dask_writes_the_csv_of_the_local_n_jobs_run(dask_client, tmp_p
     expected = pd.read_csv(local / "pool_interpolate.csv")
     got = pd.read_csv(on_dask / "pool_interpolate.csv")
     assert got["run"].tolist() == expected["run"].tolist()
-    assert len(got) == 6 and list(got.columns) == list(expected.columns)
+    assert got["run"].nunique() == 6 and list(got.columns) == list(expected.columns)
     for column in expected.columns:
-        if column.endswith("_by_epoch"):
-            a = np.array([json.loads(v) for v in got[column]])
-            b = np.array([json.loads(v) for v in expected[column]])
-            np.testing.assert_allclose(a, b, atol=1e-6, rtol=0)
-        elif expected[column].dtype.kind == "f":
+        if expected[column].dtype.kind == "f":
             np.testing.assert_allclose(got[column], expected[column], atol=1e-6)
         else:
             assert got[column].tolist() == expected[column].tolist()

@@ -59,12 +59,12 @@ def image_folder(tmp_path_factory):
 
 def test_results_table_resumes_and_refuses_other_settings(tmp_path):
     table = ResultsTable(StudyFolder(tmp_path), "demo", {"epochs": 2})
-    table.add({"run": "a #0", "score": 0.5})
-    table.add({"run": "a #1", "score": 0.7})
+    table.add("a #0", [{"epoch": 1, "score": 0.5}, {"epoch": 2, "score": 0.6}])
+    table.add("a #1", [{"epoch": 1, "score": 0.7}])
     again = ResultsTable(StudyFolder(tmp_path), "demo", {"epochs": 2})
-    assert again.done() == {"a #0", "a #1"}
+    assert again.done() == {"a #0", "a #1"} and len(again.frame()) == 3
     with pytest.raises(ValueError, match="already"):
-        again.add({"run": "a #1", "score": 0.1})
+        again.add("a #1", [{"epoch": 1, "score": 0.1}])
     with pytest.raises(SettingsMismatchError, match=r"epochs: 2 -> 3"):
         ResultsTable(StudyFolder(tmp_path), "demo", {"epochs": 3})
     assert not list(tmp_path.glob(".skneuro-tmp-*"))
@@ -74,10 +74,14 @@ def test_pool_interpolate_study_writes_results_figures_and_report(tmp_path):
     out = tmp_path / "out"
     assert main(["study", "pool-interpolate", "--out", str(out), *TINY]) == 0
     frame = pd.read_csv(out / "pool_interpolate.csv")
-    assert sorted(frame["case"]) == sorted(
+    assert sorted(frame["case"].unique()) == sorted(
         ["baseline", "2x2/1", "2x2/2", "3x3/1", "3x3/2"]
     )
-    assert frame["f1"].between(0, 1).all()
+    assert frame.loc[frame["metric"] == "f1", "value"].between(0, 1).all()
+    # One row per measurement: nothing encoded in a cell.
+    assert (
+        not frame.astype(str).apply(lambda c: c.str.startswith(("[", "{"))).any().any()
+    )
     report = (out / "report.md").read_text()
     assert "Buell" in report and "| baseline |" in report
     for png in [
@@ -146,7 +150,7 @@ def test_a_killed_study_resumes_without_redoing_or_duplicating(tmp_path, n_jobs)
     deadline = time.monotonic() + 300
     try:
         while time.monotonic() < deadline:
-            if csv.exists() and len(pd.read_csv(csv)) >= 2:
+            if csv.exists() and pd.read_csv(csv)["run"].nunique() >= 2:
                 break
             assert process.poll() is None, "the study ended before it was killed"
             time.sleep(0.05)
@@ -154,15 +158,16 @@ def test_a_killed_study_resumes_without_redoing_or_duplicating(tmp_path, n_jobs)
     finally:
         process.wait()
     killed = pd.read_csv(csv)
-    assert 2 <= len(killed) < 6
+    assert 2 <= killed["run"].nunique() < 6
     subprocess.run(command, check=True, stderr=subprocess.DEVNULL)
     final = pd.read_csv(csv)
-    assert len(final) == 6 and final["run"].is_unique
-    # The rows are in the study's order, whatever order the runs finished in,
+    # Every run once, its rows together, in the study's order, whatever order
+    # the runs finished in,
     expected = [f"{case} #{r}" for r in range(2) for case in CASES_RUN]
-    assert final["run"].tolist() == expected
+    assert list(dict.fromkeys(final["run"])) == expected
+    assert final.groupby("run").size().nunique() == 1  # as many rows each
     # and the runs finished before the kill were kept as they were.
-    kept = final.set_index("run").loc[killed["run"]].reset_index()
+    kept = final[final["run"].isin(set(killed["run"]))].reset_index(drop=True)
     pd.testing.assert_frame_equal(kept, killed)
 
 
@@ -261,3 +266,78 @@ def test_bad_parallel_options_fail_before_training_and_write_nothing(
     err = capsys.readouterr().err
     assert err.startswith("skneuro: error:") and message in err
     assert not out.exists()
+
+
+def _toy_run(value, epochs):
+    return [{"epoch": e, "value": float(value) * e} for e in range(1, epochs + 1)]
+
+
+def _toy_report(folder, frame):
+    return f"## Toy study\n\n{len(frame)} measurements.\n"
+
+
+def _plan_toy(
+    *, data=None, epochs=2, seed=0, device="auto", n_jobs=1, show_progress=True
+):
+    from skneuro.studies._runs import StudyPlan
+
+    settings = {
+        "study": "toy",
+        "data": {"path": "none", "fingerprint": "none"},
+        "epochs": epochs,
+        "seed": seed,
+    }
+    runs = [(f"#{i}", {"value": i, "epochs": epochs}) for i in range(3)]
+    return StudyPlan("toy", settings, runs, _toy_run, _toy_report, n_jobs)
+
+
+@pytest.fixture
+def registry():
+    """The study registry, put back as it was after the test."""
+    from skneuro.studies import _registry
+
+    before = dict(_registry.STUDIES)
+    yield _registry
+    _registry.STUDIES.clear()
+    _registry.STUDIES.update(before)
+
+
+def test_a_study_registered_once_runs_through_the_command_line(tmp_path, registry):
+    """Registering is the one step: the CLI's choices and options, the
+    report and the docs' table read the registry."""
+    _registry = registry
+    _registry.register(
+        _registry.Study(
+            name="toy",
+            paper="nobody",
+            summary="three runs of a few numbers",
+            plan=_plan_toy,
+            data_kinds=frozenset(),
+            quick={"epochs": 1},
+            options=(_registry.EPOCHS,),
+        )
+    )
+    out = tmp_path / "out"
+    assert main(["study", "toy", "--out", str(out), "--epochs", "3"]) == 0
+    frame = pd.read_csv(out / "toy.csv")
+    assert frame.groupby("run").size().tolist() == [3, 3, 3]
+    assert "## Toy study" in (out / "report.md").read_text()
+    assert "| `toy` | nobody |" in _registry.markdown_table()
+    with pytest.raises(ValueError, match="already registered"):
+        _registry.register(_registry.STUDIES["toy"])
+
+
+def test_an_option_a_study_does_not_take_is_refused(tmp_path, capsys, no_training):
+    out = tmp_path / "out"
+    assert (
+        main(["study", "feature-groups", "--cases", "baseline", "--out", str(out)]) == 2
+    )
+    assert "--cases applies to the pool-interpolate study" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_the_readme_shows_the_registrys_table():
+    from skneuro.studies._registry import markdown_table
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    assert markdown_table() in readme

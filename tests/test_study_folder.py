@@ -346,7 +346,7 @@ def test_a_class_rarer_than_the_folds_is_refused_before_any_run(
 def test_a_results_row_with_nan_is_refused(tmp_path):
     table = ResultsTable(StudyFolder(tmp_path / "out"), "demo", {"epochs": 1})
     with pytest.raises(ValueError, match="loss=nan, which is not a measurement"):
-        table.add({"run": "a", "loss": float("nan")})
+        table.add("a", [{"epoch": 1, "loss": 0.5}, {"epoch": 2, "loss": float("nan")}])
     assert (
         not (tmp_path / "out").exists() or not (tmp_path / "out" / "demo.csv").exists()
     )

@@ -2,6 +2,7 @@
 
 from skneuro.neural_network._autoencoder import PruningAutoencoder
 from skneuro.neural_network._cnn import SmallCNN
+from skneuro.neural_network._curves import pruning_curve
 from skneuro.neural_network._distinctiveness import DistinctivenessPruning
 from skneuro.neural_network._googlenet import GoogLeNetClassifier
 from skneuro.neural_network._mlp import MLPClassifier
@@ -12,4 +13,5 @@ __all__ = [
     "MLPClassifier",
     "PruningAutoencoder",
     "SmallCNN",
+    "pruning_curve",
 ]

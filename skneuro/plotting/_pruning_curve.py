@@ -4,8 +4,6 @@ import math
 from numbers import Real
 
 import numpy as np
-from sklearn.decomposition import PCA
-from sklearn.utils.validation import check_is_fitted
 
 
 def _as_units(values):
@@ -238,61 +236,14 @@ class PruningCurveDisplay:
         sklearn.exceptions.NotFittedError
             If it is not fitted.
         """
-        from skneuro.neural_network import PruningAutoencoder
+        from skneuro.neural_network import pruning_curve
 
-        if not isinstance(estimator, PruningAutoencoder):
-            hint = (
-                " For the loss by epoch of a network, use "
-                "TrainingHistoryDisplay.from_estimator."
-                if hasattr(estimator, "history_")
-                else ""
-            )
-            raise TypeError(
-                "PruningCurveDisplay.from_estimator needs a fitted "
-                "PruningAutoencoder (it draws the loss at each width in its "
-                f"networks_); got {type(estimator).__name__}.{hint}"
-            )
-        check_is_fitted(estimator)
-        needed = ("networks_", "pruning_history_", "loss_threshold_", "loss_")
-        missing = [name for name in needed if not hasattr(estimator, name)]
-        if missing or not estimator.networks_:
-            lacks = ", ".join(missing) if missing else "networks (networks_ is empty)"
-            raise ValueError(
-                f"This {type(estimator).__name__} lacks {lacks}, which "
-                "from_estimator draws; fit it again with this version of "
-                "skneuro."
-            )
-        widths = sorted(estimator.networks_, reverse=True)
-        pca_losses = None
-        if X is None:
-            history = estimator.pruning_history_
-            by_width = {
-                widths[0]: history[0]["loss_before"] if history else estimator.loss_
-            }
-            by_width.update(
-                {step["units_left"]: step["loss_after"] for step in history}
-            )
-            losses = [by_width[k] for k in widths]
-        else:
-            X = np.asarray(X, dtype=np.float64)
-            chosen = estimator.n_components
-            try:
-                losses = [
-                    -estimator.set_params(n_components=k).score(X) for k in widths
-                ]
-            finally:
-                estimator.set_params(n_components=chosen)
-            if pca:
-                pca_losses = []
-                for k in widths:
-                    model = PCA(n_components=min(k, *X.shape)).fit(X)
-                    restored = model.inverse_transform(model.transform(X))
-                    pca_losses.append(float(np.mean((restored - X) ** 2)))
+        curve = pruning_curve(estimator, X, pca=pca)
         display = cls(
-            widths,
-            losses,
-            pca_losses=pca_losses,
-            threshold=estimator.loss_threshold_,
+            curve.units_left,
+            curve.losses,
+            pca_losses=curve.pca_losses,
+            threshold=curve.threshold,
             estimator_name=name or type(estimator).__name__,
         )
         return display.plot(ax=ax, pca=pca, **kwargs)

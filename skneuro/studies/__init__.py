@@ -14,7 +14,9 @@ is a thin layer over them. The output folder is skneuro's only: see
 :mod:`skneuro.studies._folder` for what it may hold and what is refused.
 """
 
-from skneuro.studies._hao import run_compression, run_feature_groups, run_images
+from skneuro.studies._compression import run_compression
+from skneuro.studies._feature_groups import run_feature_groups
+from skneuro.studies._images import run_images
 from skneuro.studies._pool_interpolate import run_pool_interpolate
 
 __all__ = [

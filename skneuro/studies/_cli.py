@@ -13,37 +13,11 @@ import sys
 import time
 
 from skneuro._engine import resolve_device
-from skneuro.studies._data import data_kind
+from skneuro.studies._data import KINDS, data_kind
 from skneuro.studies._folder import StudyFolder
-from skneuro.studies._hao import plan_compression, plan_feature_groups, plan_images
-from skneuro.studies._pool_interpolate import CASES, plan_pool_interpolate
+from skneuro.studies._registry import STUDIES, all_options
 from skneuro.studies._report import write_report
 from skneuro.studies._runs import compute_on, run_plan
-
-KINDS = {
-    "features": "a feature table",
-    "mnist": "MNIST-format data",
-    "image-folder": "an image folder",
-}
-
-STUDIES = ("pool-interpolate", "feature-groups", "compression", "images")
-
-#: How each study is planned.
-PLANS = {
-    "pool-interpolate": plan_pool_interpolate,
-    "feature-groups": plan_feature_groups,
-    "compression": plan_compression,
-    "images": plan_images,
-}
-
-#: Settings of ``--quick``: every study on shipped data in a few minutes on
-#: two CPU cores.
-QUICK = {
-    "pool-interpolate": {"repeats": 3, "epochs": 8},
-    "feature-groups": {"hidden_sizes": (1, 2, 5, 10, 19), "epochs": 1000, "cv": 3},
-    "compression": {"epochs": 1000, "retrain_epochs": 100},
-    "images": {"input_size": 32, "epochs": 10},
-}
 
 
 class UsageError(ValueError):
@@ -75,15 +49,15 @@ def _parser():
     )
     study.add_argument("--out", default="results", help="output folder (resumable)")
     study.add_argument("--quick", action="store_true", help="small settings")
-    study.add_argument("--repeats", type=int, help="repeats (splits) per case")
-    study.add_argument("--epochs", type=int, help="training epochs")
     study.add_argument("--seed", type=int, default=0, help="base random seed")
-    study.add_argument(
-        "--cases",
-        nargs="+",
-        choices=list(CASES),
-        help="pool-interpolate: the pooling cases to run (all five by default)",
-    )
+    for option in all_options():
+        takers = ", ".join(s.name for s in STUDIES.values() if option in s.options)
+        study.add_argument(
+            option.flag,
+            dest=option.keyword,
+            help=f"{option.help} ({takers})",
+            **option.argparse,
+        )
     study.add_argument("--device", default="auto", help="'auto', 'cpu', 'cuda'...")
     study.add_argument(
         "--n-jobs",
@@ -101,35 +75,41 @@ def _parser():
 
 
 def _study_arguments(args):
-    """The studies to run with their keyword arguments; checks ``--data``."""
-    names = STUDIES if args.name == "all" else (args.name,)
+    """The studies to run with their keyword arguments; checks ``--data`` and
+    the options each study takes."""
+    names = list(STUDIES) if args.name == "all" else [args.name]
     kind = None if args.data is None else data_kind(args.data)
-    accepts = {
-        "pool-interpolate": {"mnist", "image-folder"},
-        "images": {"mnist", "image-folder"},
-        "feature-groups": {"features"},
-        "compression": {"features"},
-    }
-    if kind is not None and args.name != "all" and kind not in accepts[args.name]:
-        wanted = " or ".join(KINDS[k] for k in sorted(accepts[args.name]))
-        raise ValueError(
-            f"--data {args.data} is {KINDS[kind]}; the {args.name} study takes "
-            f"{wanted}."
-        )
-    plan = []
+    if kind is not None and args.name != "all":
+        takes = STUDIES[args.name].data_kinds
+        if kind not in takes:
+            wanted = " or ".join(KINDS[k] for k in sorted(takes))
+            raise ValueError(
+                f"--data {args.data} is {KINDS[kind]}; the {args.name} study "
+                f"takes {wanted}."
+            )
+    given = [o for o in all_options() if getattr(args, o.keyword) is not None]
+    for option in given:
+        if not any(option in STUDIES[name].options for name in names):
+            takers = [s.name for s in STUDIES.values() if option in s.options]
+            raise ValueError(
+                f"{option.flag} applies to the {' and '.join(takers)} "
+                f"stud{'ies' if len(takers) > 1 else 'y'}, not to {args.name}."
+            )
+    requested = []
     for name in names:
-        kwargs = dict(QUICK[name]) if args.quick else {}
-        if args.epochs is not None:
-            kwargs["epochs"] = args.epochs
-        if args.repeats is not None and name in ("pool-interpolate", "images"):
-            kwargs["repeats"] = args.repeats
-        if args.cases is not None and name == "pool-interpolate":
-            kwargs["cases"] = tuple(args.cases)
-        if kind is not None and kind in accepts[name]:
+        study = STUDIES[name]
+        kwargs = dict(study.quick) if args.quick else {}
+        for option in given:
+            if option in study.options:
+                value = getattr(args, option.keyword)
+                kwargs[option.keyword] = (
+                    tuple(value) if isinstance(value, list) else value
+                )
+        if kind is not None and kind in study.data_kinds:
             kwargs["data"] = args.data
         kwargs.update(seed=args.seed, device=args.device, n_jobs=_n_jobs(args))
-        plan.append((name, kwargs))
-    return plan
+        requested.append((name, kwargs))
+    return requested
 
 
 def _n_jobs(args):
@@ -152,7 +132,7 @@ def run(argv=None):
     start = time.perf_counter()
     with compute_on(args.scheduler):
         plans = [
-            PLANS[name](show_progress=show_progress, **kwargs)
+            STUDIES[name].plan(show_progress=show_progress, **kwargs)
             for name, kwargs in requested
         ]
         for study in plans:
@@ -161,7 +141,7 @@ def run(argv=None):
             run_plan(study, folder, show_progress=show_progress)
     return write_report(
         folder,
-        STUDIES,
+        list(STUDIES),
         command=" ".join(["skneuro", *(argv if argv is not None else sys.argv[1:])]),
         seconds=time.perf_counter() - start,
     )

@@ -1,12 +1,12 @@
 """What the studies share: test scores by epoch, tables, figures, progress."""
 
-import json
-
 import numpy as np
 import torch
 from sklearn.metrics import accuracy_score, precision_recall_fscore_support
 from skorch.callbacks import Callback
 from tqdm.auto import tqdm
+
+from skneuro._engine import predict_in_chunks
 
 #: Scores recorded on the test split after every epoch and at the end.
 SCORES = ("accuracy", "precision", "recall", "f1")
@@ -47,6 +47,9 @@ class TestScores(Callback):
         Prefix of the recorded keys.
     """
 
+    #: Most images per chunk of the forward pass.
+    _chunk_rows = 256
+
     def __init__(self, X, y, classes, prefix="test"):
         self.X = X
         self.y = y
@@ -54,19 +57,11 @@ class TestScores(Callback):
         self.prefix = prefix
 
     def on_epoch_end(self, net, **kwargs):
-        module = net.module_
-        was_training = module.training
-        module.eval()
-        logits = []
-        with torch.inference_mode():
-            for start in range(0, len(self.X), 256):
-                chunk = torch.as_tensor(
-                    self.X[start : start + 256], dtype=torch.float32
-                )
-                chunk = chunk.to(net.device)
-                logits.append(module(chunk).float().cpu())
-        module.train(was_training)
-        logits = torch.cat(logits)
+        X = np.asarray(self.X, dtype=np.float32)
+        outputs = predict_in_chunks(
+            net.module_, X, net.device, max_rows=self._chunk_rows
+        )
+        logits = torch.from_numpy(outputs).float()
         index = torch.as_tensor(np.searchsorted(self.classes, self.y))
         loss = torch.nn.functional.cross_entropy(logits, index).item()
         predicted = self.classes[logits.argmax(dim=1).numpy()]
@@ -75,19 +70,70 @@ class TestScores(Callback):
             net.history.record(f"{self.prefix}_{name}", value)
 
 
-def by_epoch(estimator, key):
-    """``key`` of every epoch row of a fitted estimator's history, as JSON."""
-    return json.dumps([round(float(row[key]), 6) for row in estimator.history_])
+def history_rows(estimator, keys):
+    """One row per epoch and measurement of a fitted estimator's history.
+
+    ``keys`` maps ``(split, metric)`` to the history's key, such as
+    ``{("test", "accuracy"): "test_accuracy", ("train", "loss"): "train_loss"}``;
+    each row is ``{"stage": "epoch", "epoch", "split", "metric", "value"}``.
+    """
+    return [
+        {
+            "stage": "epoch",
+            "epoch": int(record["epoch"]),
+            "split": split,
+            "metric": metric,
+            "value": round(float(record[key]), 6),
+        }
+        for record in estimator.history_
+        for (split, metric), key in keys.items()
+    ]
 
 
-def curves(frame, column, by):
-    """Per value of ``by``: the JSON lists in ``column`` as (runs, epochs)."""
-    out = {}
-    for label, group in frame.groupby(by, sort=False):
-        rows = [json.loads(v) for v in group[column]]
-        width = min(len(r) for r in rows)
-        out[str(label)] = np.array([r[:width] for r in rows])
-    return out
+def final_rows(scores, *, epoch, split="test", **columns):
+    """One row per score of the final model (``stage="final"``)."""
+    return [
+        {
+            "stage": "final",
+            "epoch": int(epoch),
+            "split": split,
+            "metric": metric,
+            "value": float(value),
+            **columns,
+        }
+        for metric, value in scores.items()
+    ]
+
+
+def epoch_curves(frame, by=None, *, split, metric):
+    """``metric`` on ``split`` by epoch, as an array of (runs, epochs).
+
+    With ``by`` (a column), a dict of such arrays per value of it.
+    """
+    rows = frame[
+        (frame["stage"] == "epoch")
+        & (frame["split"] == split)
+        & (frame["metric"] == metric)
+    ]
+
+    def by_run(group):
+        table = group.pivot(index="run", columns="epoch", values="value")
+        return table.dropna(axis=1).to_numpy()
+
+    if by is None:
+        return by_run(rows)
+    return {str(label): by_run(group) for label, group in rows.groupby(by, sort=False)}
+
+
+def final_scores(frame, index, *, split="test"):
+    """The final model's scores, one row per run and a column per metric."""
+    rows = frame[(frame["stage"] == "final") & (frame["split"] == split)]
+    if "class" in rows:
+        rows = rows[rows["class"].isna()]
+    wide = rows.pivot_table(
+        index=["run", *index], columns="metric", values="value", sort=False
+    )
+    return wide.reset_index()
 
 
 def markdown_table(frame, floatfmt="{:.3f}"):

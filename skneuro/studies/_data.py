@@ -37,6 +37,13 @@ from skneuro.datasets._images import mnist_files
 
 FEATURE_SUFFIXES = {".xlsx", ".csv"}
 
+#: The kinds of ``--data``, as :func:`data_kind` names them.
+KINDS = {
+    "features": "a feature table",
+    "mnist": "MNIST-format data",
+    "image-folder": "an image folder",
+}
+
 
 @dataclass
 class StudyData:
@@ -97,7 +104,9 @@ def fingerprint(files, root):
                 content.update(block)
                 size += len(block)
         relative = file.relative_to(root) if file != root else Path(file.name)
-        digest.update(f"{relative.as_posix()}\0{size}\0{content.hexdigest()}\n".encode())
+        digest.update(
+            f"{relative.as_posix()}\0{size}\0{content.hexdigest()}\n".encode()
+        )
     return "sha256:" + digest.hexdigest()
 
 

@@ -21,8 +21,10 @@ from skneuro.studies._checks import check_count, check_seed, check_splits, check
 from skneuro.studies._common import (
     SCORES,
     TestScores,
-    by_epoch,
-    curves,
+    epoch_curves,
+    final_rows,
+    final_scores,
+    history_rows,
     markdown_table,
     mean_and_spread,
     save_figure,
@@ -31,6 +33,7 @@ from skneuro.studies._common import (
 from skneuro.studies._data import image_data
 from skneuro.studies._folder import StudyFolder
 from skneuro.studies._runs import StudyPlan, run_plan, runs_into_out
+from skneuro.utils._images import as_image_batch
 
 #: Buell's four cases, (window, stride), and the baseline without pooling.
 CASES = {
@@ -42,7 +45,7 @@ CASES = {
 }
 
 
-def _pipeline(case, image_shape, epochs, seed, device, callbacks=None, verbose=0):
+def _pipeline(case, image_shape, epochs, seed, device, verbose=0):
     steps = []
     if CASES[case] is not None:
         window, stride = CASES[case]
@@ -53,32 +56,39 @@ def _pipeline(case, image_shape, epochs, seed, device, callbacks=None, verbose=0
         max_epochs=epochs,
         random_state=seed,
         device=device,
-        callbacks=callbacks,
         verbose=verbose,
     )
     steps.append(("cnn", cnn))
     return Pipeline(steps)
 
 
+#: What each run records after every epoch: the test scores and the loss.
+EPOCH_KEYS = {
+    **{("test", name): f"test_{name}" for name in SCORES},
+    ("train", "loss"): "train_loss",
+}
+
+
 def _run_case(X, y, image_shape, case, repeat, seed, epochs, device, verbose):
-    """One run: ``case`` trained and scored on the 80/20 split of ``seed``."""
+    """One run: ``case`` trained and scored on the 80/20 split of ``seed``.
+
+    Returns one row per measurement: the test scores and the training loss
+    after every epoch, and the final model's test scores.
+    """
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=0.2, stratify=y, random_state=seed
     )
-    prefix = _pipeline(case, image_shape, epochs, seed, device)[:-1]
-    seen = prefix.fit(X_train).transform(X_test)
-    seen = seen.reshape(len(seen), 1, *image_shape).astype(np.float32)
-    scorer = TestScores(seen, y_test, np.unique(y_train))
-    pipe = _pipeline(
-        case, image_shape, epochs, seed, device, [("test", scorer)], verbose=verbose
-    )
-    pipe.fit(X_train, y_train)
-    row = {"case": case, "repeat": repeat}
-    row.update(test_scores(y_test, pipe.predict(X_test)))
-    for name in SCORES:
-        row[f"{name}_by_epoch"] = by_epoch(pipe[-1], f"test_{name}")
-    row["train_loss_by_epoch"] = by_epoch(pipe[-1], "train_loss")
-    return row
+    pipe = _pipeline(case, image_shape, epochs, seed, device, verbose=verbose)
+    prefix, cnn = pipe[:-1], pipe[-1]
+    # The pooling and scaling are fitted once; the test images are scored
+    # after every epoch as the network sees them.
+    seen_train = prefix.fit_transform(X_train)
+    seen_test = as_image_batch(prefix.transform(X_test), image_shape)
+    scorer = TestScores(seen_test, y_test, np.unique(y_train))
+    cnn.set_params(callbacks=[("test", scorer)]).fit(seen_train, y_train)
+    scores = test_scores(y_test, pipe.predict(X_test))
+    rows = history_rows(cnn, EPOCH_KEYS) + final_rows(scores, epoch=cnn.n_epochs_)
+    return [{"case": case, "repeat": repeat, **row} for row in rows]
 
 
 def plan_pool_interpolate(
@@ -210,14 +220,15 @@ def _report(folder, frame, *, X, image_shape, description, settings):
     fig, axes = plt.subplots(2, 2, figsize=(11, 8), sharex=True)
     for ax, name in zip(axes.ravel(), SCORES, strict=True):
         TrainingHistoryDisplay.from_histories(
-            curves(frame, f"{name}_by_epoch", "case"),
+            epoch_curves(frame, "case", split="test", metric=name),
             metric=f"test {name}" + ("" if name == "accuracy" else " (macro)"),
             ax=ax,
         )
     fig.suptitle("Test scores by epoch, mean ± std over repeats")
     figures.append(save_figure(folder, fig, "pool_interpolate_scores_by_epoch.png"))
 
-    summary = frame.groupby("case", sort=False)[list(SCORES)]
+    final = final_scores(frame, ["case", "repeat"])
+    summary = final.groupby("case", sort=False)[list(SCORES)]
     mean, std = summary.mean(), summary.std(ddof=0).fillna(0.0)
     fig, ax = plt.subplots(figsize=(10.5, 4.5))
     width = 0.8 / len(SCORES)
@@ -240,8 +251,8 @@ def _report(folder, frame, *, X, image_shape, description, settings):
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     figures.append(save_figure(folder, fig, "pool_interpolate_test_scores.png"))
 
-    table = mean_and_spread(frame, "case", SCORES)
-    table.insert(1, "runs", frame.groupby("case", sort=False).size().to_numpy())
+    table = mean_and_spread(final, "case", SCORES)
+    table.insert(1, "runs", final.groupby("case", sort=False).size().to_numpy())
     lines = [
         "## Pooling and interpolation (Buell)",
         "",

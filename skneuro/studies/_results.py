@@ -1,7 +1,9 @@
 """Where a study keeps its results: one CSV row per finished run, resumable.
 
 A study is a list of runs, each with a key (``"2x2/1 #3"``). When a run
-finishes, its row is added and the whole CSV is rewritten through the study
+finishes, its rows are added, one per measurement (an epoch's score, a
+width's loss: a tidy table that opens in pandas as it is, with no list
+encoded in a cell), and the whole CSV is rewritten through the study
 folder (:class:`~skneuro.studies._folder.StudyFolder`: a temporary file
 renamed over the old one), so that a study killed at any moment leaves the
 CSV before the run or the CSV after it, never a partial row. Rerunning the
@@ -61,9 +63,10 @@ class ResultsTable:
     >>> from skneuro.studies._results import ResultsTable
     >>> folder = StudyFolder(tempfile.mkdtemp())
     >>> table = ResultsTable(folder, "demo", {"epochs": 2})
-    >>> table.add({"run": "a", "score": 0.5})
-    >>> ResultsTable(folder, "demo", {"epochs": 2}).done()
-    {'a'}
+    >>> table.add("a", [{"epoch": 1, "score": 0.5}, {"epoch": 2, "score": 0.7}])
+    >>> again = ResultsTable(folder, "demo", {"epochs": 2})
+    >>> again.done(), len(again.frame())
+    ({'a'}, 2)
     """
 
     def __init__(self, folder, name, settings):
@@ -120,35 +123,41 @@ class ResultsTable:
         """Keys of the finished runs."""
         return {str(row["run"]) for row in self.rows}
 
-    def add(self, row, order=None):
-        """Add the row of a finished run (its key in ``row["run"]``).
+    def add(self, key, rows, order=None):
+        """Add the rows of the finished run ``key`` (one per measurement).
 
-        With ``order`` (the study's run keys), rows are kept in that order
-        whatever order the runs finished in; otherwise in the order added.
+        The rows get a ``run`` column holding ``key``. With ``order`` (the
+        study's run keys), runs are kept in that order whatever order they
+        finished in; otherwise in the order added.
 
         Raises
         ------
         ValueError
-            When the run is already in the table, or a value of the row is
-            a non-finite number: a study records measurements, and NaN is
-            none.
+            When the run is already in the table, it brought no row, or a
+            value of a row is a non-finite number: a study records
+            measurements, and NaN is none. Nothing is written then.
         """
-        key = str(row["run"])
+        key = str(key)
         if key in self.done():
             raise ValueError(f"run {key!r} is already in {self.csv_name}")
-        for column, value in row.items():
-            if isinstance(value, numbers.Real) and not math.isfinite(value):
-                raise ValueError(
-                    f"run {key!r} gave {column}={value}, which is not a "
-                    f"measurement; nothing was written to {self.csv_name}."
-                )
+        rows = [{"run": key, **row} for row in rows]
+        if not rows:
+            raise ValueError(f"run {key!r} gave no results for {self.csv_name}")
+        for row in rows:
+            for column, value in row.items():
+                if isinstance(value, numbers.Real) and not math.isfinite(value):
+                    raise ValueError(
+                        f"run {key!r} gave {column}={value}, which is not a "
+                        f"measurement; nothing was written to {self.csv_name}."
+                    )
         if not self.rows:
             self.folder.write_text(
                 self.settings_name, json.dumps(self.settings, indent=2) + "\n"
             )
-        self.rows.append(dict(row))
+        self.rows.extend(rows)
         if order is not None:
             position = {str(k): i for i, k in enumerate(order)}
+            # Stable: a run's rows keep their order.
             self.rows.sort(key=lambda r: position.get(str(r["run"]), len(position)))
         frame = pd.DataFrame(self.rows)
         self.folder.write_text(self.csv_name, frame.to_csv(index=False))

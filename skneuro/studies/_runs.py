@@ -82,7 +82,7 @@ def run_pending(table, runs, function, *, n_jobs, description, show_progress):
         Each run's key and the keyword arguments of ``function``.
     function : callable
         A module-level function (it travels to worker processes) returning
-        the run's row as a dict, without its key.
+        the run's rows, one dict per measurement, without the run's key.
     n_jobs : int
         Runs at once, as joblib counts them (``-1``: every core or, under
         :func:`compute_on`, every worker thread of the cluster). ``1`` runs
@@ -105,8 +105,8 @@ def run_pending(table, runs, function, *, n_jobs, description, show_progress):
             finished = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
                 delayed(_keyed)(function, key, **kwargs) for key, kwargs in pending
             )
-        for key, row in finished:
-            table.add({"run": key, **row}, order=order)
+        for key, rows in finished:
+            table.add(key, rows, order=order)
             bar.update()
 
 
@@ -127,7 +127,7 @@ class StudyPlan:
     runs : list of (str, dict)
         Each run's key and the keyword arguments of ``function``.
     function : callable
-        A module-level function returning a run's row (without its key).
+        A module-level function returning a run's rows (one per measurement).
     report : callable
         ``report(folder, frame)``: writes the figures, returns the section.
     n_jobs : int
