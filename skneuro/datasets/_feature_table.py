@@ -227,10 +227,11 @@ def _read_xlsx(path, sheet_name):
             raise corrupt(exc) from exc
 
 
-def _parse_table(raw, *, label_column=None, dropna=True, source="the table"):
-    """Turn a raw table in Hao's layout into the Bunch load_feature_table returns.
+def _clean_raw(raw, source):
+    """Cells by column position, text stripped; empty columns and rows dropped.
 
-    Returns the Bunch and the list of dropped sample names.
+    Returns the title row, the data rows and the data rows' numbers in the
+    file (row 1 is the title row).
     """
     raw = pd.DataFrame(raw)
     # Columns by position; text cells stripped, blank text missing.
@@ -250,9 +251,12 @@ def _parse_table(raw, *, label_column=None, dropna=True, source="the table"):
     body, excel_rows = body[keep], excel_rows[keep]
     if body.shape[0] == 0:
         raise ValueError(f"{source} has no data rows below its titles.")
+    return header, body, excel_rows
 
-    # --- the label column --------------------------------------------------
-    n_columns = raw.shape[1]
+
+def _label_position(header, label_column, source):
+    """The 0-based position of the label column that ``label_column`` names."""
+    n_columns = len(header)
     if label_column is None:
         label_pos = 1
     elif isinstance(label_column, str):
@@ -278,9 +282,14 @@ def _parse_table(raw, *, label_column=None, dropna=True, source="the table"):
             "expected the sample names in column A, the integer labels 1..7 in "
             "column B and feature columns after them."
         )
+    return label_pos
+
+
+def _check_title_row(header, label_pos, source):
+    """Refuse a number where a group title belongs in row 1."""
     # A number where a title belongs: the table lacks its title row, and its
     # first sample would be read as the titles.
-    for p in range(1, n_columns):
+    for p in range(1, len(header)):
         if p != label_pos and _is_number_like(header[p]):
             raise ValueError(
                 f"{source} has a number in cell {_column_letter(p)}1 "
@@ -291,8 +300,10 @@ def _parse_table(raw, *, label_column=None, dropna=True, source="the table"):
                 "Components of Local Phase Quantization (LPQ) features'; the "
                 "samples start in row 2."
             )
-    label_letter = _column_letter(label_pos)
-    raw_labels = body[label_pos]
+
+
+def _parse_labels(raw_labels, label_letter, excel_rows, source):
+    """The label column as numbers, NaN where blank; refuse anything but 1..7."""
     labels = pd.to_numeric(raw_labels, errors="coerce")
     not_numbers = raw_labels.notna() & (labels.isna() | raw_labels.map(_is_bool))
     # inf % 1 is NaN, so infinities count as non-integers too.
@@ -338,9 +349,16 @@ def _parse_table(raw, *, label_column=None, dropna=True, source="the table"):
             f"1..{len(EMOTIONS)} ({', '.join(EMOTIONS)}); found "
             f"{', '.join(str(int(b)) for b in bad[:10])}."
         )
+    return labels
 
-    # --- groups of feature columns -------------------------------------------
-    feature_pos = [p for p in range(1, n_columns) if p != label_pos]
+
+def _title_blocks(header, label_pos, source):
+    """The blocks of feature columns of row 1, as ``(title, positions)`` pairs.
+
+    A block starts at a title and runs over the blank cells after it, or over
+    cells repeating its title.
+    """
+    feature_pos = [p for p in range(1, len(header)) if p != label_pos]
     if not feature_pos:
         raise ValueError(f"{source} has no feature columns after the label column.")
     if all(_is_blank(header[p]) for p in feature_pos):
@@ -365,6 +383,15 @@ def _parse_table(raw, *, label_column=None, dropna=True, source="the table"):
             blocks[-1][1].append(p)
         else:
             blocks.append((str(title).strip(), [p]))
+    return blocks
+
+
+def _name_groups(blocks, source):
+    """Name each block's group and columns; refuse two blocks of one name.
+
+    Returns the groups (name -> column names), their titles (name -> title),
+    and the names and positions of all feature columns, in file order.
+    """
     groups, titles, columns, positions = {}, {}, [], []
     for title, block in blocks:
         name = _group_name(title)
@@ -377,45 +404,62 @@ def _parse_table(raw, *, label_column=None, dropna=True, source="the table"):
         groups[name], titles[name] = names, title
         columns.extend(names)
         positions.extend(block)
+    return groups, titles, columns, positions
 
-    values = {}
-    for name, p in zip(columns, positions, strict=True):
-        cells = body[p]
-        numbers = pd.to_numeric(cells, errors="coerce")
-        wrong = cells.notna() & (numbers.isna() | cells.map(_is_bool))
-        if wrong.any():
-            row = excel_rows[np.flatnonzero(wrong.to_numpy())[0]]
-            raise ValueError(
-                f"Column {_column_letter(p)} ({name}) of {source} holds a value "
-                f"that is not a number in row {row}: {cells[wrong].iloc[0]!r}."
-            )
-        numbers = numbers.to_numpy(dtype=np.float64)
-        infinite = np.isinf(numbers)
-        if infinite.any():
-            first = np.flatnonzero(infinite)[0]
-            row = excel_rows[first]
-            cell = _plain(cells.iloc[first])
-            letter = _column_letter(p)
-            raise ValueError(
-                f"Column {letter} ({name}) of {source} holds a value that is "
-                f"not a finite number in row {row} (cell {letter}{row}): "
-                f"{cell!r}, read as {numbers[first]}. Feature values must be "
-                "finite numbers (float64 ends near 1.8e308); fix the cell, or "
-                f"blank it to mark a missing value ({int(infinite.sum())} such "
-                "cell(s) in the column)."
-            )
-        values[name] = numbers
-    data = pd.DataFrame(values, columns=columns)
 
-    sample_names = np.array(
+def _feature_column(cells, name, p, excel_rows, source):
+    """One feature column as float64, NaN where blank; refuse text and inf."""
+    numbers = pd.to_numeric(cells, errors="coerce")
+    wrong = cells.notna() & (numbers.isna() | cells.map(_is_bool))
+    if wrong.any():
+        row = excel_rows[np.flatnonzero(wrong.to_numpy())[0]]
+        raise ValueError(
+            f"Column {_column_letter(p)} ({name}) of {source} holds a value "
+            f"that is not a number in row {row}: {cells[wrong].iloc[0]!r}."
+        )
+    numbers = numbers.to_numpy(dtype=np.float64)
+    infinite = np.isinf(numbers)
+    if infinite.any():
+        first = np.flatnonzero(infinite)[0]
+        row = excel_rows[first]
+        cell = _plain(cells.iloc[first])
+        letter = _column_letter(p)
+        raise ValueError(
+            f"Column {letter} ({name}) of {source} holds a value that is "
+            f"not a finite number in row {row} (cell {letter}{row}): "
+            f"{cell!r}, read as {numbers[first]}. Feature values must be "
+            "finite numbers (float64 ends near 1.8e308); fix the cell, or "
+            f"blank it to mark a missing value ({int(infinite.sum())} such "
+            "cell(s) in the column)."
+        )
+    return numbers
+
+
+def _feature_values(body, columns, positions, excel_rows, source):
+    """The feature columns at ``positions`` as a float64 DataFrame."""
+    values = {
+        name: _feature_column(body[p], name, p, excel_rows, source)
+        for name, p in zip(columns, positions, strict=True)
+    }
+    return pd.DataFrame(values, columns=columns)
+
+
+def _sample_names(cells, excel_rows):
+    """Column A as text; ``row_<n>`` where it is blank."""
+    return np.array(
         [
             f"row_{row}" if _is_blank(v) else str(v).strip()
-            for v, row in zip(body[0], excel_rows, strict=True)
+            for v, row in zip(cells, excel_rows, strict=True)
         ],
         dtype=object,
     )
 
-    # --- missing values ----------------------------------------------------
+
+def _drop_missing(data, labels, sample_names, dropna, source):
+    """Drop the rows without a label and, with ``dropna``, the incomplete ones.
+
+    Returns the data, target and sample names kept, and the names dropped.
+    """
     label_missing = labels.isna().to_numpy()
     missing = label_missing | data.isna().any(axis=1).to_numpy()
     drop = missing if dropna else label_missing
@@ -425,6 +469,27 @@ def _parse_table(raw, *, label_column=None, dropna=True, source="the table"):
     sample_names = sample_names[~drop]
     if data.shape[0] == 0:
         raise ValueError(f"{source} has no complete rows.")
+    return data, target, sample_names, dropped
+
+
+def _parse_table(raw, *, label_column=None, dropna=True, source="the table"):
+    """Turn a raw table in Hao's layout into the Bunch load_feature_table returns.
+
+    Returns the Bunch and the list of dropped sample names.
+    """
+    header, body, excel_rows = _clean_raw(raw, source)
+    label_pos = _label_position(header, label_column, source)
+    _check_title_row(header, label_pos, source)
+    labels = _parse_labels(
+        body[label_pos], _column_letter(label_pos), excel_rows, source
+    )
+    blocks = _title_blocks(header, label_pos, source)
+    groups, titles, columns, positions = _name_groups(blocks, source)
+    data = _feature_values(body, columns, positions, excel_rows, source)
+    sample_names = _sample_names(body[0], excel_rows)
+    data, target, sample_names, dropped = _drop_missing(
+        data, labels, sample_names, dropna, source
+    )
 
     frame = data.copy()
     frame[_LABEL_HEADER] = target
@@ -653,6 +718,121 @@ def _write_xlsx(raw, path, blocks):
     workbook.save(path)
 
 
+def _check_make_args(groups, n_samples, n_classes, n_missing, class_sep, scale):
+    """Refuse bad sizes and numbers of make_feature_table (groups normalized)."""
+    if not _is_integer(n_classes) or not (2 <= n_classes <= len(EMOTIONS)):
+        raise ValueError(
+            f"n_classes must be an integer in 2..{len(EMOTIONS)}; got {n_classes!r}."
+        )
+    if not _is_integer(n_samples) or n_samples < n_classes:
+        raise ValueError(
+            f"n_samples must be an integer >= n_classes ({n_classes}); "
+            f"got {n_samples!r}."
+        )
+    if not _is_integer(n_missing) or n_missing < 0:
+        raise ValueError(
+            f"n_missing must be a non-negative integer; got {n_missing!r}."
+        )
+    for name, value in (("class_sep", class_sep), ("scale", scale)):
+        if (
+            _is_bool(value)
+            or not isinstance(value, int | float | np.integer | np.floating)
+            or not math.isfinite(value)
+        ):
+            raise ValueError(f"{name} must be a finite number; got {value!r}.")
+    n_features = sum(n for _, n in groups)
+    if n_classes > 2**n_features:
+        raise ValueError(
+            f"{n_features} feature(s) cannot separate {n_classes} classes; "
+            "add features to the groups."
+        )
+
+
+def _check_output_path(path):
+    """The file make_feature_table writes, as a Path; None stays None."""
+    if path is None:
+        return None
+    path = _check_path(path, "the .csv or .xlsx file to write")
+    suffix = path.suffix.lower()
+    if suffix not in _CSV_SUFFIXES + _XLSX_SUFFIXES:
+        raise ValueError(
+            f"Unsupported file extension {path.suffix!r} for {path.name}: "
+            "make_feature_table writes .csv and .xlsx files."
+        )
+    if suffix in _XLSX_SUFFIXES:
+        _import_openpyxl()
+    return path
+
+
+def _synthetic_values(groups, n_samples, n_missing, n_classes, class_sep, scale, rng):
+    """Features and labels 1..n_classes, one group blank in ``n_missing`` rows.
+
+    ``X`` has ``n_samples + n_missing`` rows, rounded as Hao's tables are.
+    """
+    from sklearn.datasets import make_classification
+
+    n_features = sum(n for _, n in groups)
+    X, y = make_classification(
+        n_samples=n_samples + n_missing,
+        n_features=n_features,
+        n_informative=n_features,
+        n_redundant=0,
+        n_repeated=0,
+        n_classes=n_classes,
+        n_clusters_per_class=1,
+        class_sep=class_sep,
+        shuffle=True,
+        random_state=rng,
+    )
+    with np.errstate(over="ignore"):
+        X = X * scale
+    if not np.isfinite(X).all():
+        raise ValueError(
+            f"scale={scale!r} is too large: the features it multiplies overflow "
+            "float64 (to inf); pass a smaller scale, such as 0.004 for "
+            "features like Hao's."
+        )
+    X = _round_significant(X)
+    y = y + 1
+
+    # Blank one group's block in n_missing rows spread through the table.
+    starts = np.cumsum([0] + [n for _, n in groups])
+    rows = rng.choice(n_samples + n_missing, size=n_missing, replace=False)
+    for row in rows:
+        g = rng.randint(len(groups))
+        X[row, starts[g] : starts[g + 1]] = np.nan
+    return X, y
+
+
+def _raw_table(X, y, groups):
+    """The table as its file holds it: the title row, then one row per sample.
+
+    Returns the object DataFrame and the ``(first, last)`` column positions of
+    each block, over which an ``.xlsx`` file merges the block's title.
+    """
+    starts = np.cumsum([0] + [n for _, n in groups])
+    n_rows = len(X)
+    width = len(str(n_rows))
+    header = [None, _LABEL_HEADER]
+    blocks = []
+    for (name, n), start in zip(groups, starts[:-1], strict=True):
+        header += [_title(name, n)] + [None] * (n - 1)
+        blocks.append((2 + start, 2 + start + n - 1))
+    body = [
+        [f"sample_{i + 1:0{width}d}", int(label)] + [float(v) for v in row]
+        for i, (label, row) in enumerate(zip(y, X, strict=True))
+    ]
+    return pd.DataFrame([header] + body, dtype=object), blocks
+
+
+def _write_table(raw, path, blocks):
+    """Write the raw table to a ``.csv`` or ``.xlsx`` file."""
+    if path.suffix.lower() in _CSV_SUFFIXES:
+        raw.to_csv(path, header=False, index=False)
+    else:
+        _write_xlsx(raw, path, blocks)
+
+
 def make_feature_table(
     n_samples=675,
     *,
@@ -742,94 +922,15 @@ def make_feature_table(
     >>> loaded.data.equals(table.data)
     True
     """
-    from sklearn.datasets import make_classification
-
     groups = _normalize_groups(groups)
-    if not _is_integer(n_classes) or not (2 <= n_classes <= len(EMOTIONS)):
-        raise ValueError(
-            f"n_classes must be an integer in 2..{len(EMOTIONS)}; got {n_classes!r}."
-        )
-    if not _is_integer(n_samples) or n_samples < n_classes:
-        raise ValueError(
-            f"n_samples must be an integer >= n_classes ({n_classes}); "
-            f"got {n_samples!r}."
-        )
-    if not _is_integer(n_missing) or n_missing < 0:
-        raise ValueError(
-            f"n_missing must be a non-negative integer; got {n_missing!r}."
-        )
-    for name, value in (("class_sep", class_sep), ("scale", scale)):
-        if (
-            _is_bool(value)
-            or not isinstance(value, int | float | np.integer | np.floating)
-            or not math.isfinite(value)
-        ):
-            raise ValueError(f"{name} must be a finite number; got {value!r}.")
-    n_features = sum(n for _, n in groups)
-    if n_classes > 2**n_features:
-        raise ValueError(
-            f"{n_features} feature(s) cannot separate {n_classes} classes; "
-            "add features to the groups."
-        )
-    if path is not None:
-        path = _check_path(path, "the .csv or .xlsx file to write")
-        suffix = path.suffix.lower()
-        if suffix not in _CSV_SUFFIXES + _XLSX_SUFFIXES:
-            raise ValueError(
-                f"Unsupported file extension {path.suffix!r} for {path.name}: "
-                "make_feature_table writes .csv and .xlsx files."
-            )
-        if suffix in _XLSX_SUFFIXES:
-            _import_openpyxl()
-
+    _check_make_args(groups, n_samples, n_classes, n_missing, class_sep, scale)
+    path = _check_output_path(path)
     rng = check_random_state(random_state)
-    X, y = make_classification(
-        n_samples=n_samples + n_missing,
-        n_features=n_features,
-        n_informative=n_features,
-        n_redundant=0,
-        n_repeated=0,
-        n_classes=n_classes,
-        n_clusters_per_class=1,
-        class_sep=class_sep,
-        shuffle=True,
-        random_state=rng,
+    X, y = _synthetic_values(
+        groups, n_samples, n_missing, n_classes, class_sep, scale, rng
     )
-    with np.errstate(over="ignore"):
-        X = X * scale
-    if not np.isfinite(X).all():
-        raise ValueError(
-            f"scale={scale!r} is too large: the features it multiplies overflow "
-            "float64 (to inf); pass a smaller scale, such as 0.004 for "
-            "features like Hao's."
-        )
-    X = _round_significant(X)
-    y = y + 1
-
-    # Blank one group's block in n_missing rows spread through the table.
-    starts = np.cumsum([0] + [n for _, n in groups])
-    rows = rng.choice(n_samples + n_missing, size=n_missing, replace=False)
-    for row in rows:
-        g = rng.randint(len(groups))
-        X[row, starts[g] : starts[g + 1]] = np.nan
-
-    n_rows = n_samples + n_missing
-    width = len(str(n_rows))
-    header = [None, _LABEL_HEADER]
-    blocks = []
-    for (name, n), start in zip(groups, starts[:-1], strict=True):
-        header += [_title(name, n)] + [None] * (n - 1)
-        blocks.append((2 + start, 2 + start + n - 1))
-    body = [
-        [f"sample_{i + 1:0{width}d}", int(label)] + [float(v) for v in row]
-        for i, (label, row) in enumerate(zip(y, X, strict=True))
-    ]
-    raw = pd.DataFrame([header] + body, dtype=object)
-
+    raw, blocks = _raw_table(X, y, groups)
     if path is not None:
-        if path.suffix.lower() in _CSV_SUFFIXES:
-            raw.to_csv(path, header=False, index=False)
-        else:
-            _write_xlsx(raw, path, blocks)
+        _write_table(raw, path, blocks)
     bunch, _ = _parse_table(raw, source="the synthetic table")
     return bunch

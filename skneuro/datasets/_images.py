@@ -286,7 +286,11 @@ def _read_idx(file, what, check_shape=None):
         ) from exc
 
 
-def _read_idx_stream(handle, file, compressed, what, check_shape):
+def _read_idx_header(handle, file, what):
+    """Read and check an IDX file's magic number and shape.
+
+    Returns the shape and the (big-endian) dtype the header announces.
+    """
     magic = handle.read(4)
     if len(magic) < 4:
         raise ValueError(f"{file} is too short to be an IDX file ({len(magic)} bytes).")
@@ -311,9 +315,14 @@ def _read_idx_stream(handle, file, compressed, what, check_shape):
             f"{file} should hold {what} of shape {_IDX_SHAPES[what]}; its "
             f"header gives the shape {shape}."
         )
-    dtype = _IDX_DTYPES[code]
+    return shape, _IDX_DTYPES[code]
+
+
+def _read_idx_stream(handle, file, compressed, what, check_shape):
+    """Read an open IDX file: its header, then data of the size it announces."""
+    shape, dtype = _read_idx_header(handle, file, what)
     n_bytes = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
-    expected = 4 + 4 * ndim + n_bytes
+    expected = 4 + 4 * len(shape) + n_bytes
     announced = (
         f"its header announces shape {shape} of "
         f"{dtype.newbyteorder('=').name}, that is {expected} bytes"
@@ -755,6 +764,88 @@ def _check_image_size(image_size):
     return height, width
 
 
+def _check_color(color):
+    """``"grey"`` or ``"rgb"``; ``"gray"`` is read as ``"grey"``."""
+    if color == "gray":
+        color = "grey"
+    if color not in ("grey", "rgb"):
+        raise ValueError(f"color must be 'grey' or 'rgb'; got {color!r}.")
+    return color
+
+
+def _check_extensions(extensions):
+    """The extensions as a set of lower-case suffixes, each with its dot."""
+    if isinstance(extensions, str):
+        extensions = (extensions,)
+    try:
+        extensions = list(extensions)
+    except TypeError:
+        raise ValueError(
+            "extensions must be a file extension such as '.png' or a sequence "
+            f"of them; got {extensions!r}."
+        ) from None
+    for e in extensions:
+        if not isinstance(e, str) or not e.strip("."):
+            raise ValueError(
+                "extensions must be file extensions such as '.png' (text); "
+                f"got {e!r} in {extensions!r}."
+            )
+    return {e.lower() if e.startswith(".") else "." + e.lower() for e in extensions}
+
+
+def _class_folders(path):
+    """The sub-folders of ``path``, one per class, by name; hidden ones skipped."""
+    if not path.exists():
+        raise FileNotFoundError(f"No image folder at {path}.")
+    if not path.is_dir():
+        raise ValueError(f"{path} is not a folder; expected one sub-folder per class.")
+    class_dirs = sorted(
+        (d for d in path.iterdir() if d.is_dir() and not d.name.startswith(".")),
+        key=lambda d: d.name,
+    )
+    if not class_dirs:
+        raise ValueError(
+            f"{path} has no sub-folders: expected one sub-folder of images per "
+            "class, named after the class."
+        )
+    return class_dirs
+
+
+def _class_files(class_dir, extensions):
+    """The image files of one class folder, sorted; hidden ones skipped."""
+    files = sorted(
+        f
+        for f in class_dir.iterdir()
+        if f.is_file() and not f.name.startswith(".") and f.suffix.lower() in extensions
+    )
+    if not files:
+        raise ValueError(
+            f"The class folder {class_dir} holds no image with an extension "
+            f"among {', '.join(sorted(extensions))}."
+        )
+    return files
+
+
+def _read_image(file, color, size):
+    """Read one image as float32 in [0, 1], resized to ``size`` unless None.
+
+    Grey images have shape (height, width), colour ones (3, height, width).
+    """
+    from skimage.io import imread
+    from skimage.transform import resize
+
+    try:
+        image = imread(file)
+    except Exception as exc:  # many decoders, many exception types
+        raise ValueError(f"Cannot read {file} as an image: {exc}") from exc
+    image = _to_float_image(image, color, file)
+    if size is not None and image.shape[:2] != size:
+        image = resize(image, size, anti_aliasing=True, preserve_range=True)
+    if image.ndim == 3:  # channels first, as skneuro's estimators read
+        image = np.moveaxis(image, -1, 0)
+    return np.ascontiguousarray(image, dtype=np.float32)
+
+
 def load_image_folder(
     path, *, image_size=(64, 64), color="grey", extensions=_IMAGE_EXTENSIONS
 ):
@@ -840,74 +931,15 @@ def load_image_folder(
     >>> faces.target_names[faces.target]
     array(['happy', 'happy', 'sad', 'sad'], dtype='<U5')
     """
-    from skimage.io import imread
-    from skimage.transform import resize
-
     path = _check_path(path, "a folder holding one sub-folder of images per class")
-    if color == "gray":
-        color = "grey"
-    if color not in ("grey", "rgb"):
-        raise ValueError(f"color must be 'grey' or 'rgb'; got {color!r}.")
-    if image_size is not None:
-        height, width = _check_image_size(image_size)
-    if isinstance(extensions, str):
-        extensions = (extensions,)
-    try:
-        extensions = list(extensions)
-    except TypeError:
-        raise ValueError(
-            "extensions must be a file extension such as '.png' or a sequence "
-            f"of them; got {extensions!r}."
-        ) from None
-    for e in extensions:
-        if not isinstance(e, str) or not e.strip("."):
-            raise ValueError(
-                "extensions must be file extensions such as '.png' (text); "
-                f"got {e!r} in {extensions!r}."
-            )
-    extensions = {
-        e.lower() if e.startswith(".") else "." + e.lower() for e in extensions
-    }
-    if not path.exists():
-        raise FileNotFoundError(f"No image folder at {path}.")
-    if not path.is_dir():
-        raise ValueError(f"{path} is not a folder; expected one sub-folder per class.")
-    class_dirs = sorted(
-        (d for d in path.iterdir() if d.is_dir() and not d.name.startswith(".")),
-        key=lambda d: d.name,
-    )
-    if not class_dirs:
-        raise ValueError(
-            f"{path} has no sub-folders: expected one sub-folder of images per "
-            "class, named after the class."
-        )
+    color = _check_color(color)
+    size = None if image_size is None else _check_image_size(image_size)
+    extensions = _check_extensions(extensions)
+    class_dirs = _class_folders(path)
     images, target, filenames = [], [], []
     for label, class_dir in enumerate(class_dirs):
-        files = sorted(
-            f
-            for f in class_dir.iterdir()
-            if f.is_file()
-            and not f.name.startswith(".")
-            and f.suffix.lower() in extensions
-        )
-        if not files:
-            raise ValueError(
-                f"The class folder {class_dir} holds no image with an extension "
-                f"among {', '.join(sorted(extensions))}."
-            )
-        for file in files:
-            try:
-                image = imread(file)
-            except Exception as exc:  # many decoders, many exception types
-                raise ValueError(f"Cannot read {file} as an image: {exc}") from exc
-            image = _to_float_image(image, color, file)
-            if image_size is not None and image.shape[:2] != (height, width):
-                image = resize(
-                    image, (height, width), anti_aliasing=True, preserve_range=True
-                )
-            if image.ndim == 3:  # channels first, as skneuro's estimators read
-                image = np.moveaxis(image, -1, 0)
-            images.append(np.ascontiguousarray(image, dtype=np.float32))
+        for file in _class_files(class_dir, extensions):
+            images.append(_read_image(file, color, size))
             target.append(label)
             filenames.append(str(file))
     shapes = {im.shape for im in images}

@@ -15,6 +15,7 @@ from skneuro.neural_network._modules.googlenet import (
     TRUNK,
     check_pretrained,
 )
+from skneuro.utils._docstring import shared_docstring
 
 #: The pixel values pretrained torchvision weights expect, and how far beyond
 #: them input may go (resizing overshoots a little) before fit and predict warn.
@@ -22,6 +23,7 @@ PIXEL_RANGE = (0.0, 1.0)
 PIXEL_MARGIN = 0.5
 
 
+@shared_docstring
 class GoogLeNetClassifier(BaseImageClassifier):
     """torchvision's GoogLeNet as a scikit-learn classifier of raw images.
 
@@ -36,9 +38,7 @@ class GoogLeNetClassifier(BaseImageClassifier):
 
     Parameters
     ----------
-    image_shape : tuple of (int, int) or None, default=None
-        Height and width of flat input (one may be -1, inferred); ``None``
-        infers square images. Image-shaped input must agree with it.
+    {parameters: image_shape}
     input_size : int, default=64
         Side of the square images the network sees (at least 16).
     weights : str, path or None, default=None
@@ -63,77 +63,29 @@ class GoogLeNetClassifier(BaseImageClassifier):
         gradient, batch-norm statistics kept) and trains the classifier; a
         float in (0, 1) trains the trunk at that fraction of ``lr`` (a
         parameter group of its own); ``False`` trains everything at ``lr``.
-    data_format : {"auto", "channels_first", "channels_last"}, default="auto"
-        Layout of 4-D input: ``"channels_first"`` is ``(n, channels, height,
-        width)``, skneuro's convention and PyTorch's; ``"channels_last"`` is
-        ``(n, height, width, channels)``, as matplotlib, scikit-image and
-        Keras hold colour images. ``"auto"`` reads it from the shape when
-        only one of axes 1 and 3 has at most 4 entries, and refuses a shape
-        that could be either (``(n, 3, 4, 3)``, ``(n, 16, 28, 28)``) with an
-        error saying to pass the layout. Flat and ``(n, height, width)``
-        input are grey images whatever this says.
-    max_epochs : int, default=30
-        Passes over the training data.
-    lr : float, default=1e-3
-        Learning rate.
-    batch_size : int or None, default=32
-        Images per gradient step; ``None`` trains full-batch.
-    optimizer : {"adam", "sgd"}, default="adam"
-        Optimizer.
-    alpha : float, default=0.0
-        L2 penalty on the weights.
-    class_weight : dict, "balanced" or None, default=None
-        Weights of the classes in the loss.
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` and stop when the validation loss
-        stops improving, keeping the best epoch.
-    validation_fraction : float, default=0.1
-        Share held out with early stopping.
-    n_iter_no_change : int, default=10
-        Patience of early stopping, in epochs.
-    tol : float, default=1e-4
-        Smallest improvement of the validation loss that counts.
+    {parameters: data_format, max_epochs, lr, batch_size, optimizer, alpha,
+    class_weight, early_stopping, validation_fraction, n_iter_no_change, tol}
     device : str, default="auto"
         ``"auto"`` (CUDA when available), ``"cpu"``, ``"cuda"``...;
         resolved in ``fit`` as ``device_``. On CUDA training runs under
         autocast (bfloat16, or float16 with loss scaling).
-    n_threads : int or None, default=None
-        Torch threads each ``fit`` computes with on the CPU. ``None`` decides
-        in ``fit`` from where it runs: torch's own count (which follows
-        ``OMP_NUM_THREADS``, set to ``cpu_count() // n_jobs`` in joblib's
-        workers), or in a Dask worker the machine's cores shared among the
-        task threads of its workers. The previous count is restored after
-        ``fit``; the count used is stored as ``n_threads_``. See
-        :ref:`scaling-out`.
+    {parameters: n_threads}
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, dropout, shuffling and the validation split;
         seeding stays local.
-    verbose : int, default=0
-        0 silent, 1 progress bar, 2 a table row per epoch.
-    warm_start : bool, default=False
-        Continue training the fitted network on the next ``fit``.
-    callbacks : list of skorch callbacks or None, default=None
-        Extra skorch callbacks.
+    {parameters: verbose, warm_start, callbacks}
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-        Class labels.
-    image_shape_ : tuple of (int, int)
-        Height and width of the training images.
+    {attributes: classes_, image_shape_}
     n_channels_ : int
         Channels of the training images (1 or 3).
     input_mean_, input_std_ : tuple of 3 floats
         The per-channel normalisation the network applies to its input.
-    data_format_ : {"channels_first", "channels_last"} or None
-        Layout of the 4-D training images (``None`` when ``fit`` saw flat
-        or ``(n, height, width)`` images); later 4-D input is read the same
-        way.
-    n_features_in_ : int
-        ``X.shape[1]`` in ``fit``, as scikit-learn counts it.
-    net_, device_, n_threads_, history_, loss_curve_, loss_, best_loss_, n_epochs_, \
-n_iter_, validation_scores_, best_validation_score_
-        As for every skneuro neural classifier.
+    {attributes: data_format_, n_features_in_, feature_names_in_, net_,
+    device_, n_threads_, history_,
+    loss_curve_, loss_, best_loss_, n_epochs_, n_iter_, validation_scores_,
+    best_validation_score_}
 
     See Also
     --------

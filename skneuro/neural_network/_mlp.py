@@ -7,8 +7,10 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from skneuro.neural_network._classifier import BaseNeuralClassifier
 from skneuro.neural_network._modules import ACTIVATIONS, MLPModule
+from skneuro.utils._docstring import shared_docstring
 
 
+@shared_docstring
 class MLPClassifier(BaseNeuralClassifier):
     """Multi-layer perceptron classifier trained with PyTorch.
 
@@ -29,108 +31,26 @@ class MLPClassifier(BaseNeuralClassifier):
         (scikit-learn's ``hidden_layer_sizes``).
     activation : {"sigmoid", "tanh", "relu"}, default="sigmoid"
         Activation of the hidden layers.
-    max_epochs : int, default=1000
-        Number of passes over the training data.
-    lr : float, default=0.01
-        Learning rate of the optimizer.
-    batch_size : int or None, default=None
-        Samples per gradient step; ``None`` trains full-batch. Mini-batches
-        are reshuffled every epoch.
-    optimizer : {"adam", "sgd"}, default="adam"
-        Optimizer (``torch.optim.Adam`` or ``torch.optim.SGD``).
+    {parameters: max_epochs, lr, batch_size, optimizer}
     alpha : float, default=0.0
         Strength of the L2 penalty on the weights (not the biases), as in
         scikit-learn: ``0.5 * alpha * sum(W**2) / n`` is added to the loss of
         a batch of total sample weight ``n``. scikit-learn's default is
         1e-4; Hao's classifier has none.
-    class_weight : dict, "balanced" or None, default=None
-        Weights of the classes in the loss, as in scikit-learn: a mapping
-        label -> weight, ``"balanced"`` for weights inversely proportional to
-        class frequencies, or ``None`` for equal weights.
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data (stratified) and
-        stop when the validation loss has not improved by ``tol`` for
-        ``n_iter_no_change`` epochs; the best weights are kept. Off by
-        default, so that cross-validation sees all of its training folds.
-    validation_fraction : float, default=0.1
-        Share of the training data held out when ``early_stopping=True``.
-    n_iter_no_change : int, default=10
-        Patience of early stopping, in epochs.
-    tol : float, default=1e-4
-        Smallest decrease of the validation loss that counts as improvement.
-    device : str, default="auto"
-        ``"auto"`` trains on CUDA when available and on the CPU otherwise;
-        ``"cpu"``, ``"cuda"`` or ``"cuda:N"`` choose explicitly. Resolved in
-        ``fit`` and stored as ``device_``.
-    n_threads : int or None, default=None
-        Torch threads each ``fit`` computes with on the CPU. ``None`` decides
-        in ``fit`` from where it runs: torch's own count (which follows
-        ``OMP_NUM_THREADS``, set to ``cpu_count() // n_jobs`` in joblib's
-        workers), or in a Dask worker the machine's cores shared among the
-        task threads of its workers. The previous count is restored after
-        ``fit``; the count used is stored as ``n_threads_``. See
-        :ref:`scaling-out`.
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, shuffling and the validation split. With
-        an int, the global torch and numpy random states are left as they
-        were; with ``None`` a seed is drawn from numpy's global generator, as
-        scikit-learn does.
-    verbose : int, default=0
-        0 is silent, 1 shows a progress bar over epochs (only in an
-        interactive terminal, never inside joblib workers), 2 prints a table
-        row per epoch.
+    {parameters: class_weight, early_stopping, validation_fraction,
+    n_iter_no_change, tol, device, n_threads, random_state, verbose}
     warm_start : bool, default=False
         When True, a further ``fit`` continues training the fitted network
         (same features and classes) instead of starting anew. A changed
         architecture (``hidden_units``, ``activation``) is an error; a
         changed ``optimizer`` or ``lr`` takes effect.
-    callbacks : list of skorch callbacks or None, default=None
-        Extra skorch callbacks (``Callback`` instances or ``(name,
-        callback)`` pairs), such as learning-rate schedulers
-        (``skorch.callbacks.LRScheduler``), checkpoints or gradient clipping
-        (``GradientNormClipping``). Each ``fit`` trains with a copy, so the
-        parameter itself never changes; the trained ones are in
-        ``net_.callbacks_``.
+    {parameters: callbacks}
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-        Class labels seen in ``fit``.
-    n_features_in_ : int
-        Number of features seen in ``fit``.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of the features seen in ``fit``, when ``X`` had string column
-        names.
-    net_ : skorch.NeuralNet
-        The trained skorch net; ``net_.module_`` is the torch module.
-    device_ : str
-        Device the network was trained on.
-    n_threads_ : int
-        Torch threads the last ``fit`` computed with.
-    history_ : skorch.History
-        One record per epoch: ``epoch``, ``train_loss``, and ``valid_loss``
-        with early stopping (``dur`` with ``verbose=2``). Per-batch records
-        are not kept.
-    loss_curve_ : list of float
-        Training loss of each epoch (mean over its batches, penalty
-        included).
-    loss_ : float
-        Training loss of the last epoch.
-    best_loss_ : float or None
-        Lowest training loss reached; ``None`` with early stopping, as in
-        scikit-learn.
-    n_epochs_ : int
-        Number of epochs trained (fewer than ``max_epochs`` after early
-        stopping; summed over calls with ``warm_start=True`` and over
-        ``partial_fit`` calls).
-    n_iter_ : int
-        Same as ``n_epochs_`` (scikit-learn's name).
-    validation_scores_ : list of float or None
-        Accuracy on the validation split after each epoch, with early
-        stopping; ``None`` without.
-    best_validation_score_ : float or None
-        Validation accuracy of the epoch whose weights were kept, with early
-        stopping; ``None`` without.
+    {attributes: classes_, n_features_in_, feature_names_in_, net_, device_,
+    n_threads_, history_, loss_curve_, loss_, best_loss_, n_epochs_, n_iter_,
+    validation_scores_, best_validation_score_}
 
     See Also
     --------

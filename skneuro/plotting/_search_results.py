@@ -74,6 +74,86 @@ def _as_level(value, label):
     )
 
 
+def _check_search_params(results, param, group):
+    """Refuse a ``param`` or ``group`` that is not a parameter of the search."""
+    params = [key[len("param_") :] for key in results if key.startswith("param_")]
+    for name, value in (("param", param), ("group", group)):
+        if value is not None and value not in params:
+            raise ValueError(
+                f"{name}={value!r} is not a parameter of the search; its "
+                f"parameters are {params}."
+            )
+    if group is not None and group == param:
+        raise ValueError(f"group and param are both {param!r}; pick another.")
+
+
+def _score_key(search, results, metric):
+    """The scorer's key in ``cv_results_`` and the name it is labelled by."""
+    scorers = [
+        key[len("mean_test_") :] for key in results if key.startswith("mean_test_")
+    ]
+    scoring = getattr(search, "scoring", None)
+    if metric is None or (
+        scorers == ["score"] and isinstance(scoring, str) and metric == scoring
+    ):
+        if "score" not in scorers:
+            raise ValueError(
+                f"The search has several scorers, {scorers}: pass metric= one of them."
+            )
+        # A single-metric search named by its scorer is labelled by it.
+        name = scoring if isinstance(scoring, str) else "score"
+        return "score", name
+    if metric in scorers:
+        return metric, metric
+    raise ValueError(
+        f"metric={metric!r} is not a scorer of the search; its scorers are {scorers}."
+    )
+
+
+def _candidate_groups(results, group, label, n_candidates):
+    """The curve of each candidate: its ``group`` value, or ``label`` for all."""
+    if group is None:
+        return [label] * n_candidates
+    group_values = results[f"param_{group}"]
+    group_mask = np.ma.getmaskarray(group_values)
+    return [
+        "(not set)" if masked else _group_label(value)
+        for value, masked in zip(np.ma.getdata(group_values), group_mask, strict=True)
+    ]
+
+
+def _best_candidates(x_values, x_mask, groups, means, param):
+    """``best[group][x]``: index of the best candidate at that point."""
+    best = {}
+    for i, (value, masked) in enumerate(zip(x_values, x_mask, strict=True)):
+        if masked:
+            continue
+        points = best.setdefault(groups[i], {})
+        x = _as_number(value, param)
+        j = points.get(x)
+        if j is None or (np.isnan(means[j]) and not np.isnan(means[i])):
+            points[x] = i
+        elif means[i] > means[j]:
+            points[x] = i
+    if not best:
+        raise ValueError(f"No candidate of the search sets param={param!r}.")
+    return best
+
+
+def _best_curves(best, means, stds, sign):
+    """The sorted x values, and each group's scores and spreads at them.
+
+    NaN where a group has no candidate at an x.
+    """
+    xs = np.array(sorted({x for points in best.values() for x in points}))
+    curves, spreads = {}, {}
+    for group_label, points in best.items():
+        index = [points.get(x) for x in xs]
+        curves[group_label] = [np.nan if i is None else sign * means[i] for i in index]
+        spreads[group_label] = [np.nan if i is None else stds[i] for i in index]
+    return xs, curves, spreads
+
+
 class SearchResultsDisplay:
     """A score against a numeric hyper-parameter, one curve per group.
 
@@ -322,78 +402,18 @@ class SearchResultsDisplay:
         """
         check_is_fitted(search, "cv_results_")
         results = search.cv_results_
-        params = [key[len("param_") :] for key in results if key.startswith("param_")]
-        scorers = [
-            key[len("mean_test_") :] for key in results if key.startswith("mean_test_")
-        ]
-        for name, value in (("param", param), ("group", group)):
-            if value is not None and value not in params:
-                raise ValueError(
-                    f"{name}={value!r} is not a parameter of the search; its "
-                    f"parameters are {params}."
-                )
-        if group is not None and group == param:
-            raise ValueError(f"group and param are both {param!r}; pick another.")
-        scoring = getattr(search, "scoring", None)
-        if metric is None or (
-            scorers == ["score"] and isinstance(scoring, str) and metric == scoring
-        ):
-            if "score" not in scorers:
-                raise ValueError(
-                    f"The search has several scorers, {scorers}: pass metric= "
-                    "one of them."
-                )
-            key = "score"
-            # A single-metric search named by its scorer is labelled by it.
-            name = scoring if isinstance(scoring, str) else "score"
-        elif metric in scorers:
-            key = name = metric
-        else:
-            raise ValueError(
-                f"metric={metric!r} is not a scorer of the search; its scorers "
-                f"are {scorers}."
-            )
+        _check_search_params(results, param, group)
+        key, name = _score_key(search, results, metric)
         label, sign = _metric_label(name)
 
         x_values = results[f"param_{param}"]
         x_mask = np.ma.getmaskarray(x_values)
         x_values = np.ma.getdata(x_values)
-        if group is None:
-            groups = [label] * len(x_mask)
-        else:
-            group_values = results[f"param_{group}"]
-            group_mask = np.ma.getmaskarray(group_values)
-            groups = [
-                "(not set)" if masked else _group_label(value)
-                for value, masked in zip(
-                    np.ma.getdata(group_values), group_mask, strict=True
-                )
-            ]
+        groups = _candidate_groups(results, group, label, len(x_mask))
         means = np.asarray(results[f"mean_test_{key}"], dtype=float)
         stds = np.asarray(results[f"std_test_{key}"], dtype=float)
-
-        # best[group][x]: index of the best candidate at that point.
-        best = {}
-        for i, (value, masked) in enumerate(zip(x_values, x_mask, strict=True)):
-            if masked:
-                continue
-            points = best.setdefault(groups[i], {})
-            x = _as_number(value, param)
-            j = points.get(x)
-            if j is None or (np.isnan(means[j]) and not np.isnan(means[i])):
-                points[x] = i
-            elif means[i] > means[j]:
-                points[x] = i
-        if not best:
-            raise ValueError(f"No candidate of the search sets param={param!r}.")
-        xs = np.array(sorted({x for points in best.values() for x in points}))
-        curves, spreads = {}, {}
-        for group_label, points in best.items():
-            index = [points.get(x) for x in xs]
-            curves[group_label] = [
-                np.nan if i is None else sign * means[i] for i in index
-            ]
-            spreads[group_label] = [np.nan if i is None else stds[i] for i in index]
+        best = _best_candidates(x_values, x_mask, groups, means, param)
+        xs, curves, spreads = _best_curves(best, means, stds, sign)
         x_label = kwargs.pop("x_label", param.rsplit("__", 1)[-1].replace("_", " "))
         display = cls(
             xs,

@@ -53,11 +53,9 @@ _PRIVATE_FITTED = ("_matrices", "_fit_ndim", "_fit_channels")
 # Batches going through torch are processed in chunks of images whose
 # intermediate product holds at most this many values (4 MiB of float32), all
 # written into one buffer allocated per call: the extra memory stays at 4 MiB
-# instead of an intermediate as large as the batch (32 MB for 10,000 28x28
-# float32 images), and no slower on benchmarks/bench_pool_interpolate.py (one
-# product over the whole batch measured 1.5% faster to 8% slower). Keeping the
-# buffer from one call to the next, one per thread, made calls only 0.3-1.6%
-# faster there (medians of interleaved runs, within the noise): not kept.
+# instead of an intermediate as large as the batch, at no cost in speed; a
+# buffer kept from one call to the next gained nothing measurable, so none is
+# kept (figures: docs/benchmarks.rst, "Figures behind the code").
 _CHUNK_SIZE = 1 << 20
 
 

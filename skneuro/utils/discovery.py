@@ -4,6 +4,7 @@ import importlib
 import inspect
 import pkgutil
 from operator import itemgetter
+from pathlib import Path
 
 from sklearn.base import (
     BaseEstimator,
@@ -48,8 +49,6 @@ def all_estimators(type_filter=None):
     >>> "PoolInterpolate" in names
     True
     """
-    import skneuro
-
     if type_filter is None:
         mixins = None
     else:
@@ -63,7 +62,8 @@ def all_estimators(type_filter=None):
         mixins = tuple(_TYPE_MIXINS[kind] for kind in kinds)
 
     found = {}
-    for module_info in pkgutil.walk_packages(skneuro.__path__, prefix="skneuro."):
+    package = str(Path(__file__).resolve().parents[1])  # skneuro/, not imported
+    for module_info in pkgutil.walk_packages([package], prefix="skneuro."):
         parts = module_info.name.split(".")
         if "tests" in parts or any(part.startswith("_") for part in parts):
             continue

@@ -69,7 +69,7 @@ class SmallCNNModule(nn.Module):
         # conv-ReLU-conv-max-pool-ReLU: ReLU is monotonic, so it commutes with
         # the max, outputs and gradients alike, and the second ReLU then runs
         # on a quarter of the values. ReLUs work in place (no new tensor).
-        # Together: about 1.1x the training throughput on 2 CPU cores.
+        # (Figures: docs/benchmarks.rst, "Figures behind the code".)
         for _ in range(2):
             layers += [
                 nn.Conv2d(channels, n_filters, 3, padding=pad),
@@ -96,13 +96,11 @@ class SmallCNNModule(nn.Module):
                 nn.init.kaiming_uniform_(layer.weight, nonlinearity="relu")
                 nn.init.zeros_(layer.bias)
         # Channels-last (NHWC) weights and inputs: oneDNN's convolutions and
-        # max-pools are faster on them than on PyTorch's default NCHW. On 2
-        # CPU cores, batches of 128 28x28 images, a training step took 0.59x
-        # the time with valid padding and 0.51x with same padding (profiled
-        # in the same process); the pools alone went from 115 ms to 17 ms per
-        # 20 steps. Keras on TensorFlow, NHWC by default, owes most of its
-        # lead over a plain PyTorch loop to this. On CUDA it is the layout
-        # tensor cores want under autocast.
+        # max-pools are much faster on them than on PyTorch's default NCHW,
+        # the pools most of all; Keras on TensorFlow, NHWC by default, owes
+        # most of its lead over a plain PyTorch loop to this. On CUDA it is
+        # the layout tensor cores want under autocast. (Figures:
+        # docs/benchmarks.rst, "Figures behind the code".)
         self.to(memory_format=torch.channels_last)
 
     def forward(self, X):
