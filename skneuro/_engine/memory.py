@@ -491,23 +491,23 @@ def check_network_size(
     optimizer,
     optimizer_kwargs=None,
     *,
-    criterion=None,
-    alpha=0,
-    several_batches=True,
     device="cpu",
     owner=None,
+    **estimate,
 ):
     """Refuse, before anything is built, a network too large for ``device``.
 
     Parameters
     ----------
-    module, module_kwargs, optimizer, optimizer_kwargs, criterion, alpha, \
-several_batches
+    module, module_kwargs, optimizer, optimizer_kwargs
         As for :func:`training_memory`.
     device : str, default="cpu"
         The resolved device training runs on.
     owner : str, default=None
         Who asks (the estimator's name), for the message.
+    **estimate
+        ``criterion``, ``alpha`` and ``several_batches``, as for
+        :func:`training_memory`.
 
     Returns
     -------
@@ -537,13 +537,7 @@ several_batches
     """
     try:
         memory = training_memory(
-            module,
-            module_kwargs,
-            optimizer,
-            optimizer_kwargs,
-            criterion,
-            alpha,
-            several_batches,
+            module, module_kwargs, optimizer, optimizer_kwargs, **estimate
         )
     except Exception:  # noqa: BLE001 - not buildable on meta: no estimate
         return None

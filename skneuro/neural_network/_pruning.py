@@ -369,9 +369,9 @@ def apply_decisions(
 
     Parameters
     ----------
-    layer : HiddenLayer
-    activations : ndarray of shape (n_samples, n_units)
-        The units' outputs on the training patterns.
+    layer, activations
+        As for :func:`remove_into_bias`: the layer, and its units' outputs
+        on the training patterns.
     decisions : list of tuple
         As :func:`threshold_decisions` returns them; ``"complementary-merge"``
         is accepted too.

@@ -6,24 +6,15 @@ from numbers import Real
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from skneuro.plotting._training_history import _check_dict
+from skneuro.plotting._training_history import (
+    _as_1d,
+    _check_dict,
+    _labelled_arrays,
+)
 
 # Colors of the reference lines, in turn: black and greys, apart from the
 # curves' color cycle.
 _REFERENCE_COLORS = ("black", "dimgrey", "darkgrey")
-
-
-def _as_1d(values, name, label=None):
-    where = name if label is None else f"{name}[{label!r}]"
-    try:
-        array = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(
-            f"{where} must be a 1-D array of numbers; got {values!r}."
-        ) from exc
-    if array.ndim != 1:
-        raise ValueError(f"{where} must be 1-D; got an array of shape {array.shape}.")
-    return array
 
 
 def _has_label(label):
@@ -229,37 +220,29 @@ class SearchResultsDisplay:
         references=None,
     ):
         self.x = _as_1d(x, "x")
-        self.curves = {}
-        curves = _check_dict(curves, "curves", "label -> array of one score per x")
-        for label, values in curves.items():
-            values = _as_1d(values, "curves", label)
-            if values.shape != self.x.shape:
-                raise ValueError(
-                    f"curves[{label!r}] has {values.size} values, but x has "
-                    f"{self.x.size}."
-                )
-            self.curves[label] = values
+
+        def same_as_x(label):
+            return self.x.size, "x"
+
+        self.curves = _labelled_arrays(
+            curves,
+            "curves",
+            "label -> array of one score per x",
+            per=None,
+            expected=same_as_x,
+        )
         if not self.curves:
             raise ValueError("curves is empty: pass at least one curve.")
         self.spreads = None
         if spreads is not None:
-            self.spreads = {}
-            spreads = _check_dict(
-                spreads, "spreads", "label -> array of one spread per x"
+            self.spreads = _labelled_arrays(
+                spreads,
+                "spreads",
+                "label -> array of one spread per x",
+                per=None,
+                expected=same_as_x,
+                curves=self.curves,
             )
-            for label, values in spreads.items():
-                if label not in self.curves:
-                    raise ValueError(
-                        f"spreads[{label!r}] has no curve; the curves are "
-                        f"{list(self.curves)}."
-                    )
-                values = _as_1d(values, "spreads", label)
-                if values.shape != self.x.shape:
-                    raise ValueError(
-                        f"spreads[{label!r}] has {values.size} values, but x "
-                        f"has {self.x.size}."
-                    )
-                self.spreads[label] = values
         self.x_label = x_label
         self.metric = metric
         self.references = None

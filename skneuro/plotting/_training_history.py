@@ -22,20 +22,47 @@ def _check_dict(value, name, of):
     return dict(value)
 
 
-def _as_1d(values, name, label):
-    """``values`` as a 1-D float array; a ValueError naming ``name[label]``."""
+def _as_1d(values, name, label=None, per=None):
+    """``values`` as a 1-D float array; a ValueError naming ``name[label]``
+    (and what it holds one value ``per``)."""
+    where = name if label is None else f"{name}[{label!r}]"
     try:
         array = np.asarray(values, dtype=float)
     except (TypeError, ValueError) as exc:
         raise ValueError(
-            f"{name}[{label!r}] must be a 1-D array of numbers; got {values!r}."
+            f"{where} must be a 1-D array of numbers; got {values!r}."
         ) from exc
     if array.ndim != 1:
+        holds = "" if per is None else f" (one value per {per})"
         raise ValueError(
-            f"{name}[{label!r}] must be 1-D (one value per epoch); got an array "
-            f"of shape {array.shape}."
+            f"{where} must be 1-D{holds}; got an array of shape {array.shape}."
         )
     return array
+
+
+def _labelled_arrays(mapping, name, of, *, per, expected, curves=None):
+    """The dict ``mapping`` as 1-D float arrays, by label.
+
+    ``expected(label)`` gives ``(size, what)``: the size each array must
+    have and what has that size, for the message (``(5, "x")``). With
+    ``curves``, every label must be one of theirs (``mapping`` holds their
+    spreads).
+    """
+    arrays = {}
+    for label, values in _check_dict(mapping, name, of).items():
+        if curves is not None and label not in curves:
+            raise ValueError(
+                f"{name}[{label!r}] has no curve; the curves are {list(curves)}."
+            )
+        array = _as_1d(values, name, label, per=per)
+        size, what = expected(label)
+        if size is not None and array.size != size:
+            unit = "epochs" if per == "epoch" else "values"
+            raise ValueError(
+                f"{name}[{label!r}] has {array.size} {unit}, but {what} has {size}."
+            )
+        arrays[label] = array
+    return arrays
 
 
 def _as_2d(values, label):
@@ -125,35 +152,29 @@ class TrainingHistoryDisplay:
     """
 
     def __init__(self, curves, *, metric="loss", spreads=None):
-        self.curves = {
-            label: _as_1d(values, "curves", label)
-            for label, values in _check_dict(
-                curves, "curves", "label -> array of one value per epoch"
-            ).items()
-        }
+        self.curves = _labelled_arrays(
+            curves,
+            "curves",
+            "label -> array of one value per epoch",
+            per="epoch",
+            expected=lambda label: (None, None),
+        )
         if not self.curves:
             raise ValueError("curves is empty: pass at least one curve.")
         self.metric = metric
-        if spreads is None:
-            self.spreads = None
-            return
-        self.spreads = {}
-        spreads = _check_dict(
-            spreads, "spreads", "label -> array of one spread per epoch"
-        )
-        for label, values in spreads.items():
-            if label not in self.curves:
-                raise ValueError(
-                    f"spreads[{label!r}] has no curve; the curves are "
-                    f"{list(self.curves)}."
-                )
-            spread = _as_1d(values, "spreads", label)
-            if spread.shape != self.curves[label].shape:
-                raise ValueError(
-                    f"spreads[{label!r}] has {spread.size} epochs, but "
-                    f"curves[{label!r}] has {self.curves[label].size}."
-                )
-            self.spreads[label] = spread
+        self.spreads = None
+        if spreads is not None:
+            self.spreads = _labelled_arrays(
+                spreads,
+                "spreads",
+                "label -> array of one spread per epoch",
+                per="epoch",
+                expected=lambda label: (
+                    self.curves[label].size,
+                    f"curves[{label!r}]",
+                ),
+                curves=self.curves,
+            )
 
     def plot(self, ax=None, *, title=None):
         """Draw the curves (and bands) on ``ax``.

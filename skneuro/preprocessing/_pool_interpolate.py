@@ -25,10 +25,9 @@ from sklearn.utils.validation import check_is_fitted
 from skneuro.utils._fitted import forget_fit_on_error
 from skneuro.utils._images import (
     DATA_FORMATS,
-    channels_first,
+    convert_layout,
     flat_image_shape,
     image_dims,
-    in_layout,
     layout_of,
     nd_image_shape,
     requested_image_shape,
@@ -711,7 +710,7 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         h, w = image_shape
         # Channels-last images are pooled as channels-first ones: one copy
         # into (n, c, h, w) order, and one back.
-        images = channels_first(X, layout)
+        images = convert_layout(X, layout or "channels_first", "channels_first")
         X3 = np.ascontiguousarray(images).reshape(-1, h, w)
         check = not get_config()["assume_finite"]
         A_h = matrices[0][X.dtype][kind]
@@ -725,7 +724,9 @@ class PoolInterpolate(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             return out.reshape(X.shape[0], -1)
         out = out.reshape(images.shape[:-2] + tuple(out_image_shape))
         if layout == "channels_last":
-            return np.ascontiguousarray(in_layout(out, "channels_last"))
+            return np.ascontiguousarray(
+                convert_layout(out, "channels_first", "channels_last")
+            )
         return out
 
     def transform(self, X):

@@ -25,15 +25,9 @@ from pathlib import Path
 import numpy as np
 from skimage.transform import resize
 
-from skneuro.datasets import (
-    load_digits_images,
-    load_feature_table,
-    load_image_folder,
-    load_lfw_faces,
-    load_mnist,
-    make_feature_table,
-)
+import skneuro.datasets as datasets
 from skneuro.datasets._images import mnist_files
+from skneuro.studies._checks import check_splits
 
 FEATURE_SUFFIXES = {".xlsx", ".csv"}
 
@@ -160,9 +154,9 @@ def data_kind(path):
 
 def _mnist(path):
     try:
-        bunch = load_mnist(path, kind="all")
+        bunch = datasets.load_mnist(path, kind="all")
     except FileNotFoundError:
-        bunch = load_mnist(path, kind="test")  # the official test files alone
+        bunch = datasets.load_mnist(path, kind="test")  # the official test files alone
     return bunch
 
 
@@ -180,7 +174,7 @@ def image_data(path, *, image_size, color="grey"):
     """
     if path is None:
         if image_size == "faces":
-            faces = load_lfw_faces()
+            faces = datasets.load_lfw_faces()
             return StudyData(
                 faces.images,
                 faces.target,
@@ -188,7 +182,7 @@ def image_data(path, *, image_size, color="grey"):
                 target_names=list(faces.target_names),
                 identity=_shipped("lfw-faces"),
             )
-        digits = load_digits_images()
+        digits = datasets.load_digits_images()
         images = resize(digits.images / 16.0, (len(digits.images), 28, 28), order=1)
         return StudyData(
             images.astype(np.float32),
@@ -218,7 +212,7 @@ def image_data(path, *, image_size, color="grey"):
         )
     size = (64, 64) if isinstance(image_size, str) else tuple(image_size)
     try:
-        bunch = load_image_folder(path, image_size=size, color=color)
+        bunch = datasets.load_image_folder(path, image_size=size, color=color)
     except ValueError as exc:
         raise ValueError(f"--data {path}: {exc}") from exc
     if len(bunch.images) == 0:
@@ -234,10 +228,26 @@ def image_data(path, *, image_size, color="grey"):
     )
 
 
+def split_image_data(path, *, image_size, shipped, seeds, color="grey"):
+    """:func:`image_data`, checked to split 80/20 with every class on both
+    sides for each of ``seeds`` (see :func:`~skneuro.studies._checks.check_splits`).
+
+    ``image_size`` applies to ``path``; ``shipped`` names the shipped data
+    used without it (``"digits28"`` or ``"faces"``).
+    """
+    images = image_data(path, image_size=image_size if path else shipped, color=color)
+    where = f"--data {path}" if path else f"the shipped {_SHIPPED_NAMES[shipped]}"
+    check_splits(images.y, seeds, class_names=images.class_names, where=where)
+    return images
+
+
+_SHIPPED_NAMES = {"digits28": "digits", "faces": "faces"}
+
+
 def feature_data(path, *, random_state=0):
     """A feature table for Hao's feature studies: shipped or the user's."""
     if path is None:
-        table = make_feature_table(random_state=random_state)
+        table = datasets.make_feature_table(random_state=random_state)
         description = (
             "a synthetic table from make_feature_table (675 samples, groups "
             "LPQ and PHOG of 5 features each, 7 classes)"
@@ -251,7 +261,7 @@ def feature_data(path, *, random_state=0):
                 "(.xlsx or .csv in the layout of Hao's spreadsheet)."
             )
         try:
-            table = load_feature_table(path)
+            table = datasets.load_feature_table(path)
         except ValueError as exc:
             raise ValueError(f"--data {path}: {exc}") from exc
         description = f"{path}: {len(table.data)} samples, groups " + ", ".join(

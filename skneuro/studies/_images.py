@@ -14,7 +14,7 @@ from sklearn.model_selection import train_test_split
 
 from skneuro.neural_network import GoogLeNetClassifier
 from skneuro.plotting import TrainingHistoryDisplay
-from skneuro.studies._checks import check_count, check_seed, check_splits
+from skneuro.studies._checks import check_count, check_seed
 from skneuro.studies._common import (
     TestScores,
     epoch_curves,
@@ -23,7 +23,7 @@ from skneuro.studies._common import (
     markdown_table,
     save_figure,
 )
-from skneuro.studies._data import image_data
+from skneuro.studies._data import split_image_data
 from skneuro.studies._folder import StudyFolder
 from skneuro.studies._runs import StudyPlan, run_plan, runs_into_out
 from skneuro.utils._images import as_image_batch
@@ -97,13 +97,8 @@ def plan_images(
     epochs = check_count("--epochs", epochs)
     repeats = check_count("--repeats", repeats)
     seed = check_seed(seed, repeats)
-    images = image_data(data, image_size=(64, 64) if data else "faces")
-    check_splits(
-        images.y,
-        [seed + r for r in range(repeats)],
-        class_names=images.class_names,
-        where=f"--data {data}" if data else "the shipped faces",
-    )
+    seeds = [seed + r for r in range(repeats)]
+    images = split_image_data(data, image_size=(64, 64), shipped="faces", seeds=seeds)
     settings = {
         "study": "images",
         "data": images.identity,

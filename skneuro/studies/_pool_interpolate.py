@@ -17,7 +17,7 @@ from sklearn.preprocessing import StandardScaler
 from skneuro.neural_network import SmallCNN
 from skneuro.plotting import ImageComparisonDisplay, TrainingHistoryDisplay
 from skneuro.preprocessing import PoolInterpolate
-from skneuro.studies._checks import check_count, check_seed, check_splits, check_unique
+from skneuro.studies._checks import check_count, check_seed, check_unique
 from skneuro.studies._common import (
     SCORES,
     TestScores,
@@ -30,7 +30,7 @@ from skneuro.studies._common import (
     save_figure,
     test_scores,
 )
-from skneuro.studies._data import image_data
+from skneuro.studies._data import split_image_data
 from skneuro.studies._folder import StudyFolder
 from skneuro.studies._runs import StudyPlan, run_plan, runs_into_out
 from skneuro.utils._images import as_image_batch
@@ -114,12 +114,9 @@ def plan_pool_interpolate(
     repeats = check_count("--repeats", repeats)
     epochs = check_count("--epochs", epochs)
     seed = check_seed(seed, repeats)
-    images = image_data(data, image_size=(28, 28) if data else "digits28")
-    check_splits(
-        images.y,
-        [seed + r for r in range(repeats)],
-        class_names=images.class_names,
-        where=f"--data {data}" if data else "the shipped digits",
+    seeds = [seed + r for r in range(repeats)]
+    images = split_image_data(
+        data, image_size=(28, 28), shipped="digits28", seeds=seeds
     )
     X = images.X.reshape(len(images.X), -1)
     image_shape = images.X.shape[1:3]

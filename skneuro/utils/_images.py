@@ -242,39 +242,29 @@ def as_image_batch(X, image_shape=None, data_format="auto"):
     nd_image_shape((len(X), channels, h, w), image_shape)
     if X.ndim == 3:
         return X.reshape(len(X), 1, h, w)
-    return channels_first(X, resolve_data_format(X.shape, data_format))
+    return convert_layout(
+        X, resolve_data_format(X.shape, data_format), "channels_first"
+    )
 
 
-def channels_first(images, data_format):
-    """4-D ``images`` laid out as ``data_format`` says, as channels-first.
+def convert_layout(images, source, target):
+    """4-D ``images`` laid out as ``source`` says, in the layout ``target``.
 
-    A view: the inverse of :func:`in_layout`.
+    A view (``np.moveaxis``); ``source`` and ``target`` are
+    ``"channels_first"`` or ``"channels_last"``.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from skneuro.utils._images import channels_first
-    >>> channels_first(np.zeros((2, 8, 6, 3)), "channels_last").shape
+    >>> from skneuro.utils._images import convert_layout
+    >>> convert_layout(np.zeros((2, 8, 6, 3)), "channels_last", "channels_first").shape
     (2, 3, 8, 6)
     """
-    if data_format == "channels_last":
+    if source == target:
+        return images
+    if source == "channels_last":
         return np.moveaxis(images, -1, 1)
-    return images
-
-
-def in_layout(batch, data_format):
-    """A channels-first ``batch`` back in the layout ``data_format`` names.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skneuro.utils._images import in_layout
-    >>> in_layout(np.zeros((2, 3, 8, 6)), "channels_last").shape
-    (2, 8, 6, 3)
-    """
-    if data_format == "channels_last":
-        return np.moveaxis(batch, 1, -1)
-    return batch
+    return np.moveaxis(images, 1, -1)
 
 
 def _bad_layout(shape):
