@@ -25,9 +25,9 @@ lint: $(STAMP)
 FAST_PATHS_OFF_TESTS := tests/test_engine.py tests/test_mlp.py tests/test_neural_base.py
 FAST_PATHS_OFF_K := not scikit_learn
 # Ctrl-C through the convolutional, autoencoder and pruning loops, and the
-# convolutional steps (mixed precision, channels-last weights).
-FAST_PATHS_OFF_MORE := tests/test_cnn.py tests/test_autoencoder.py tests/test_distinctiveness.py
-FAST_PATHS_OFF_MORE_K := ctrl_c or mixed_precision or channels_last
+# convolutional steps (mixed precision, bfloat16, channels-last weights).
+FAST_PATHS_OFF_MORE := tests/test_cnn.py tests/test_autoencoder.py tests/test_distinctiveness.py tests/test_precision.py
+FAST_PATHS_OFF_MORE_K := ctrl_c or mixed_precision or channels_last or bfloat16
 
 # The docs are part of the test: a broken docstring example fails pytest, a
 # broken gallery example or a Sphinx warning fails the docs build.

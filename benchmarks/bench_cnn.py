@@ -8,9 +8,14 @@ Training, images per second:
   with ``padding="valid"`` (the paper's layout) and ``padding="same"``;
 - the same hand-written loop with channels-last tensors, which shows where
   most of the difference comes from;
+- in bfloat16: the channels-last loop under ``torch.autocast("cpu",
+  dtype=torch.bfloat16)`` and the estimator with ``precision="bfloat16"``,
+  where the CPU computes bfloat16 natively (AMX or AVX512-BF16); elsewhere
+  the columns say so (``--emulated-bfloat16`` measures them anyway);
 - Keras on TensorFlow, the framework Buell used, when an interpreter with
   TensorFlow is at hand (``--keras-python``, or this one if it imports
-  ``tensorflow``): the same network in a subprocess. Not a dependency;
+  ``tensorflow``): the same network in a subprocess, in float32 and under
+  the ``mixed_bfloat16`` policy. Not a dependency;
 - ``GoogLeNetClassifier.fit`` (``input_size=64``, batch size 32, Adam 1e-3)
   against a hand-written loop over torchvision's GoogLeNet that resizes,
   repeats and normalises each batch, on 1,000 grey 25x25 images (the size of
@@ -32,6 +37,7 @@ import statistics
 import subprocess
 import sys
 import time
+import warnings
 
 import numpy as np
 import torch
@@ -40,16 +46,34 @@ from torch import nn
 from torchvision.models import GoogLeNet
 
 from skneuro import GoogLeNetClassifier, SmallCNN
+from skneuro._engine.precision import SlowPrecisionWarning, cpu_has_native_bfloat16
 
-#: Training throughput the estimators must reach, as a multiple of the
-#: hand-written loop's.
+#: Training throughput the estimators must reach in float32, as a multiple
+#: of the hand-written (NCHW) loop's.
 TARGET = 1.0
+
+#: Targets in bfloat16: (what, reference, at least).
+BFLOAT16_TARGETS = {
+    "SmallCNN": [
+        (
+            "bfloat16 / channels-last hand loop float32",
+            "hand-written, channels-last",
+            2.0,
+        ),
+        ("bfloat16 / Keras mixed_bfloat16", "Keras mixed_bfloat16", 1.0),
+    ],
+    "GoogLeNetClassifier": [
+        ("bfloat16 / its own float32", "GoogLeNetClassifier.fit", 1.25),
+        ("bfloat16 / hand loop float32", "hand-written loop", 1.7),
+    ],
+}
 
 KERAS_SCRIPT = r"""
 import json, sys, time
 import numpy as np
 import tensorflow as tf
 padding, n, epochs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+tf.keras.mixed_precision.set_global_policy(sys.argv[4])
 rng = np.random.default_rng(0)
 X = rng.standard_normal((n, 28, 28, 1)).astype("float32")
 y = rng.integers(0, 10, n)
@@ -61,7 +85,7 @@ model = tf.keras.Sequential(
     + [L.Conv2D(32, 3, padding=padding, activation="relu") for _ in range(2)]
     + [L.MaxPooling2D(2, padding=padding), L.Flatten()]
     + [L.Dense(u, activation="relu") for u in (64, 64, 32, 32)]
-    + [L.Dense(10)]
+    + [L.Dense(10, dtype="float32")]  # float32 logits, as Keras advises
 )
 model.compile(
     optimizer=tf.keras.optimizers.Adam(1e-3),
@@ -99,8 +123,11 @@ def small_cnn_layers(padding, n_classes=10, size=28):
     return nn.Sequential(*layers)
 
 
-def hand_loop(model, X, y, batch_size, epochs, prepare=None, channels_last=False):
-    """The textbook loop: shuffle, slice, forward, loss, backward, Adam."""
+def hand_loop(
+    model, X, y, batch_size, epochs, prepare=None, channels_last=False, bfloat16=False
+):
+    """The textbook loop: shuffle, slice, forward, loss, backward, Adam; with
+    ``bfloat16=True``, the forward pass and loss under CPU autocast."""
     if channels_last:
         model = model.to(memory_format=torch.channels_last)
         X = X.contiguous(memory_format=torch.channels_last)
@@ -115,7 +142,8 @@ def hand_loop(model, X, y, batch_size, epochs, prepare=None, channels_last=False
             if prepare is not None:
                 Xb = prepare(Xb)
             optimizer.zero_grad()
-            loss = criterion(model(Xb), yb)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bfloat16):
+                loss = criterion(model(Xb), yb)
             loss.backward()
             optimizer.step()
     return model
@@ -156,11 +184,11 @@ def measure(contenders, repeats):
     return {name: statistics.median(r) for name, r in rates.items()}
 
 
-def keras_rate(python, padding, n, epochs):
+def keras_rate(python, padding, n, epochs, policy="float32"):
     if python is None:
         return None, None
     result = subprocess.run(
-        [python, "-c", KERAS_SCRIPT, padding, str(n), str(epochs)],
+        [python, "-c", KERAS_SCRIPT, padding, str(n), str(epochs), policy],
         capture_output=True,
         text=True,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
@@ -183,56 +211,81 @@ def find_keras_python(given):
     return sys.executable
 
 
-def small_cnn(n, epochs, repeats, keras_python):
+def print_train(train, reference, skipped):
+    """Training rates with their ratios to ``reference``; ``skipped`` names
+    the contenders left out, with why."""
+    base = train[reference]
+    for name, value in train.items():
+        print(f"  train {name:36s} {value:8.0f} images/s  {value / base:5.2f}x")
+    for name, why in skipped.items():
+        print(f"  train {name:36s} {'--':>8s}           ({why})")
+
+
+def print_predict(predict):
+    base = predict["hand-written"]
+    for name, value in predict.items():
+        print(f"  predict {name:34s} {value:8.0f} images/s  {value / base:5.2f}x")
+
+
+def small_cnn(n, epochs, repeats, keras_python, bfloat16):
     rng = np.random.default_rng(0)
     X = rng.standard_normal((n, 1, 28, 28)).astype(np.float32)
     y = rng.integers(0, 10, n)
     return [
-        small_cnn_case(padding, X, y, epochs, repeats, keras_python)
+        small_cnn_case(padding, X, y, epochs, repeats, keras_python, bfloat16)
         for padding in ["valid", "same"]
     ]
 
 
-def small_cnn_case(padding, X, y, epochs, repeats, keras_python):
+def small_cnn_case(padding, X, y, epochs, repeats, keras_python, bfloat16):
     n = len(X)
     X_t, y_t = torch.from_numpy(X), torch.from_numpy(y)
     print(f"\nSmallCNN, padding={padding!r}: {n} images, {epochs} epoch(s)")
     torch.manual_seed(0)
     fitted = {}
 
-    def fit_skneuro():
-        est = SmallCNN(padding=padding, max_epochs=epochs, random_state=0)
+    def fit_skneuro(precision="float32"):
+        est = SmallCNN(
+            padding=padding, max_epochs=epochs, precision=precision, random_state=0
+        )
         fitted["est"] = est
-        return rate(n * epochs, lambda: est.fit(X, y))
+        with warnings.catch_warnings():  # emulated bfloat16 warns
+            warnings.simplefilter("ignore", SlowPrecisionWarning)
+            return rate(n * epochs, lambda: est.fit(X, y))
 
-    def fit_hand(channels_last=False):
+    def fit_hand(channels_last=False, bf16=False):
         model = small_cnn_layers(padding)
         fitted["hand"] = model
         return rate(
             n * epochs,
-            lambda: hand_loop(model, X_t, y_t, 128, epochs, None, channels_last),
+            lambda: hand_loop(model, X_t, y_t, 128, epochs, None, channels_last, bf16),
         )
 
-    train = measure(
-        {
-            "hand-written loop": fit_hand,
-            "hand-written, channels-last": lambda: fit_hand(True),
-            "SmallCNN.fit": fit_skneuro,
-        },
-        repeats,
-    )
-    keras, tf_version = keras_rate(keras_python, padding, n, max(3, epochs))
-    hand = train["hand-written loop"]
-    for name, value in train.items():
-        print(f"  train {name:30s} {value:8.0f} images/s  {value / hand:5.2f}x")
-    if keras is not None:
-        print(
-            f"  train {'Keras (TensorFlow ' + tf_version + ')':30s} "
-            f"{keras:8.0f} images/s  {keras / hand:5.2f}x   SmallCNN/Keras "
-            f"{train['SmallCNN.fit'] / keras:.2f}x"
-        )
+    contenders = {
+        "hand-written loop": fit_hand,
+        "hand-written, channels-last": lambda: fit_hand(True),
+        "SmallCNN.fit": fit_skneuro,
+    }
+    skipped = {}
+    bf16_names = ["hand-written, channels-last, bfloat16", "SmallCNN.fit bfloat16"]
+    if bfloat16.measure:
+        contenders[bf16_names[0]] = lambda: fit_hand(True, True)
+        contenders[bf16_names[1]] = lambda: fit_skneuro("bfloat16")
     else:
-        print("  Keras: no interpreter with TensorFlow (--keras-python)")
+        skipped.update(dict.fromkeys(bf16_names, bfloat16.why))
+    train = measure(contenders, repeats)
+    for policy in ("float32", "mixed_bfloat16"):
+        name = f"Keras {policy}"
+        if policy != "float32" and not bfloat16.measure:
+            skipped[name] = bfloat16.why
+            continue
+        value, tf_version = keras_rate(keras_python, padding, n, max(3, epochs), policy)
+        if value is None:
+            skipped[name] = "no interpreter with TensorFlow (--keras-python)"
+        else:
+            train[name] = value
+            print(f"  (Keras: TensorFlow {tf_version})")
+    print_train(train, "hand-written loop", skipped)
     predict = measure(
         {
             "hand-written": lambda: rate(n, lambda: hand_predict(fitted["hand"], X_t)),
@@ -242,13 +295,11 @@ def small_cnn_case(padding, X, y, epochs, repeats, keras_python):
         },
         repeats,
     )
-    for name, value in predict.items():
-        ratio = value / predict["hand-written"]
-        print(f"  predict {name:28s} {value:8.0f} images/s  {ratio:5.2f}x")
-    return (f"SmallCNN {padding}", train["SmallCNN.fit"] / hand)
+    print_predict(predict)
+    return f"SmallCNN {padding}", "SmallCNN", "SmallCNN.fit", train
 
 
-def googlenet(n, epochs, repeats, input_size=64):
+def googlenet(n, epochs, repeats, bfloat16, input_size=64):
     rng = np.random.default_rng(0)
     X = rng.random((n, 1, 25, 25)).astype(np.float32)
     y = rng.integers(0, 2, n)
@@ -259,33 +310,46 @@ def googlenet(n, epochs, repeats, input_size=64):
     print(f"\nGoogLeNetClassifier, input_size={input_size}: {n} images of 25x25")
     fitted = {}
 
-    def fit_skneuro():
+    def fit_skneuro(precision="float32"):
         est = GoogLeNetClassifier(
-            input_size=input_size, max_epochs=epochs, random_state=0
+            input_size=input_size,
+            max_epochs=epochs,
+            precision=precision,
+            random_state=0,
         )
         fitted["est"] = est
-        return rate(n * epochs, lambda: est.fit(X, y))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SlowPrecisionWarning)
+            return rate(n * epochs, lambda: est.fit(X, y))
 
-    def fit_hand(channels_last=False):
+    def fit_hand(channels_last=False, bf16=False):
         torch.manual_seed(0)
         model = GoogLeNet(num_classes=2, aux_logits=False, init_weights=True)
         fitted["hand"] = model
         return rate(
             n * epochs,
-            lambda: hand_loop(model, X_t, y_t, 32, epochs, prepare, channels_last),
+            lambda: hand_loop(
+                model, X_t, y_t, 32, epochs, prepare, channels_last, bf16
+            ),
         )
 
-    train = measure(
-        {
-            "hand-written loop": fit_hand,
-            "hand-written, channels-last": lambda: fit_hand(True),
-            "GoogLeNetClassifier.fit": fit_skneuro,
-        },
-        repeats,
-    )
-    hand = train["hand-written loop"]
-    for name, value in train.items():
-        print(f"  train {name:30s} {value:8.0f} images/s  {value / hand:5.2f}x")
+    contenders = {
+        "hand-written loop": fit_hand,
+        "hand-written, channels-last": lambda: fit_hand(True),
+        "GoogLeNetClassifier.fit": fit_skneuro,
+    }
+    skipped = {}
+    bf16_names = [
+        "hand-written, channels-last, bfloat16",
+        "GoogLeNetClassifier.fit bfloat16",
+    ]
+    if bfloat16.measure:
+        contenders[bf16_names[0]] = lambda: fit_hand(True, True)
+        contenders[bf16_names[1]] = lambda: fit_skneuro("bfloat16")
+    else:
+        skipped.update(dict.fromkeys(bf16_names, bfloat16.why))
+    train = measure(contenders, repeats)
+    print_train(train, "hand-written loop", skipped)
     predict = measure(
         {
             "hand-written": lambda: rate(
@@ -297,10 +361,48 @@ def googlenet(n, epochs, repeats, input_size=64):
         },
         repeats,
     )
-    for name, value in predict.items():
-        ratio = value / predict["hand-written"]
-        print(f"  predict {name:33s} {value:8.0f} images/s  {ratio:5.2f}x")
-    return [("GoogLeNetClassifier", train["GoogLeNetClassifier.fit"] / hand)]
+    print_predict(predict)
+    return [
+        ("GoogLeNetClassifier", "GoogLeNetClassifier", "GoogLeNetClassifier.fit", train)
+    ]
+
+
+class BFloat16:
+    """Whether the bfloat16 columns are measured, and why not."""
+
+    def __init__(self, emulated):
+        self.native = cpu_has_native_bfloat16()
+        self.measure = self.native or emulated
+        self.why = "no native bfloat16 on this CPU; --emulated-bfloat16 measures it"
+
+    def describe(self):
+        if self.native:
+            return "native bfloat16 (AMX or AVX512-BF16): yes"
+        if self.measure:
+            return (
+                "native bfloat16: no; the bfloat16 columns are EMULATED "
+                "(not the targets' hardware)"
+            )
+        return "native bfloat16: no (no AMX or AVX512-BF16); bfloat16 columns left out"
+
+
+def print_verdicts(verdicts, bfloat16):
+    print(f"\nTraining throughput against the hand-written loop (target {TARGET}x):")
+    for label, _, estimator, train in verdicts:
+        ratio = train[estimator] / train["hand-written loop"]
+        print(f"  {label:22s} {ratio:5.2f}x  {'PASS' if ratio >= TARGET else 'FAIL'}")
+    print("\nbfloat16 training (targets on CPUs with native bfloat16):")
+    for label, family, estimator, train in verdicts:
+        reduced = train.get(estimator + " bfloat16")
+        for what, reference, target in BFLOAT16_TARGETS[family]:
+            if reduced is None or reference not in train:
+                print(f"  {label:22s} {what:45s}    --  not measured")
+                continue
+            ratio = reduced / train[reference]
+            verdict = "PASS" if ratio >= target else "FAIL"
+            if not bfloat16.native:
+                verdict = "(emulated: no verdict)"
+            print(f"  {label:22s} {what:45s} {ratio:5.2f}x  >= {target}: {verdict}")
 
 
 def main():
@@ -309,21 +411,25 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument(
         "--keras-python",
-        help="a Python interpreter with TensorFlow, for the Keras column",
+        help="a Python interpreter with TensorFlow, for the Keras columns",
+    )
+    parser.add_argument(
+        "--emulated-bfloat16",
+        action="store_true",
+        help="measure bfloat16 on a CPU without native bfloat16 (slow)",
     )
     args = parser.parse_args()
+    bfloat16 = BFloat16(args.emulated_bfloat16)
     n_small, n_google, epochs = (8000, 1000, 2) if not args.quick else (512, 64, 1)
     repeats = 1 if args.quick else args.repeats
     print(
         f"torch {torch.__version__}, {torch.get_num_threads()} threads, "
-        f"{os.cpu_count()} CPUs"
+        f"{os.cpu_count()} CPUs; {bfloat16.describe()}"
     )
     keras_python = None if args.quick else find_keras_python(args.keras_python)
-    verdicts = small_cnn(n_small, epochs, repeats, keras_python)
-    verdicts += googlenet(n_google, 1, repeats)
-    print(f"\nTraining throughput against the hand-written loop (target {TARGET}x):")
-    for name, ratio in verdicts:
-        print(f"  {name:22s} {ratio:5.2f}x  {'PASS' if ratio >= TARGET else 'FAIL'}")
+    verdicts = small_cnn(n_small, epochs, repeats, keras_python, bfloat16)
+    verdicts += googlenet(n_google, 1, repeats, bfloat16)
+    print_verdicts(verdicts, bfloat16)
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ class TinyRegressor(RegressorMixin, BaseNeuralNet):
     Parameters
     ----------
     max_epochs, lr, batch_size, optimizer, alpha, callbacks, device,
-    n_threads, random_state, verbose, warm_start
+    precision, n_threads, random_state, verbose, warm_start
         As for every skneuro neural estimator.
     """
 
@@ -51,6 +51,7 @@ class TinyRegressor(RegressorMixin, BaseNeuralNet):
         alpha=0.0,
         callbacks=None,
         device="cpu",
+        precision="auto",
         n_threads=None,
         random_state=None,
         verbose=0,
@@ -59,7 +60,7 @@ class TinyRegressor(RegressorMixin, BaseNeuralNet):
         self.max_epochs, self.lr, self.batch_size = max_epochs, lr, batch_size
         self.optimizer, self.alpha, self.callbacks = optimizer, alpha, callbacks
         self.device, self.random_state = device, random_state
-        self.n_threads = n_threads
+        self.precision, self.n_threads = precision, n_threads
         self.verbose, self.warm_start = verbose, warm_start
 
     def _module_spec(self, n_features, n_outputs):
@@ -121,7 +122,7 @@ class TinyAutoencoder(BaseNeuralTransformer):
     n_codes : int
         Width of the code.
     max_epochs, lr, batch_size, optimizer, alpha, callbacks, device,
-    n_threads, random_state, verbose, warm_start
+    precision, n_threads, random_state, verbose, warm_start
         As for every skneuro neural estimator.
     """
 
@@ -136,6 +137,7 @@ class TinyAutoencoder(BaseNeuralTransformer):
         alpha=0.0,
         callbacks=None,
         device="cpu",
+        precision="auto",
         n_threads=None,
         random_state=None,
         verbose=0,
@@ -145,7 +147,7 @@ class TinyAutoencoder(BaseNeuralTransformer):
         self.max_epochs, self.lr, self.batch_size = max_epochs, lr, batch_size
         self.optimizer, self.alpha, self.callbacks = optimizer, alpha, callbacks
         self.device, self.random_state = device, random_state
-        self.n_threads = n_threads
+        self.precision, self.n_threads = precision, n_threads
         self.verbose, self.warm_start = verbose, warm_start
 
     def _module_spec(self, n_features, n_outputs):

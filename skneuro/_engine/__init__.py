@@ -6,8 +6,8 @@ on a device: where training runs and how it is seeded (:mod:`.device`), how
 data reach the device in batches (:mod:`.data`), the skorch net subclass and
 its training loop (:mod:`.net`), the optimizers and their fast paths
 (:mod:`.optim`), what a Ctrl-C during training does (:mod:`.interrupt`),
-batch-norm statistics after training (:mod:`.batchnorm`), mixed precision on
-CUDA (:mod:`.precision`), the flat parameter buffer (:mod:`.packing`), the
+batch-norm statistics after training (:mod:`.batchnorm`), the precision a
+network trains in (:mod:`.precision`), the flat parameter buffer (:mod:`.packing`), the
 analytic fast step for plain MLP layouts (:mod:`.steps`), how many threads a
 fit computes with (:mod:`.threads`), whether a network fits in the device's
 memory (:mod:`.memory`) and the callbacks that the estimators add
@@ -31,13 +31,20 @@ from skneuro._engine.memory import (
 )
 from skneuro._engine.net import TrainingNet
 from skneuro._engine.optim import OPTIMIZERS, optimizer_kwargs
+from skneuro._engine.precision import (
+    PRECISIONS,
+    SlowPrecisionWarning,
+    resolve_precision,
+)
 from skneuro._engine.threads import decide_threads, torch_threads
 
 __all__ = [
     "OPTIMIZERS",
+    "PRECISIONS",
     "EarlyStopping",
     "NetworkTooLargeError",
     "ProgressBar",
+    "SlowPrecisionWarning",
     "TrainingData",
     "TrainingNet",
     "check_network_size",
@@ -47,6 +54,7 @@ __all__ = [
     "out_of_memory_as_error",
     "predict_in_chunks",
     "resolve_device",
+    "resolve_precision",
     "torch_threads",
     "training_memory",
 ]

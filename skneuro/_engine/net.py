@@ -26,8 +26,9 @@ copying it:
   (:mod:`.fast_paths`);
 - batch-norm statistics are recomputed for the final weights when training
   ends (:mod:`.batchnorm`);
-- on CUDA, convolutional estimators train under autocast with cuDNN
-  autotuning (:mod:`.precision`);
+- a net given ``precision="bfloat16"`` or ``"float16"`` trains its forward
+  passes under autocast, and one given ``cudnn_benchmark=True`` with cuDNN
+  autotuning on CUDA (:mod:`.precision`);
 - Ctrl-C is told apart from a callback's request to stop (skorch's
   callbacks raise ``KeyboardInterrupt`` for that): a user's interrupt rolls
   the net back to the end of its last finished epoch and propagates.
@@ -174,6 +175,13 @@ class TrainingNet(NeuralNet):
         ``score(y_pred, y_true, sample_weight) -> 0-d tensor``, the weighted
         mean score of a validation batch (accuracy for classifiers), recorded
         as ``valid_score``.
+    precision : {"float32", "bfloat16", "float16"}, default="float32"
+        A resolved precision (:func:`.precision.resolve_precision`): the
+        forward passes of training run under autocast in the reduced ones;
+        weights, optimizer state and the loss stay float32. The analytic
+        step (:mod:`.steps`) is float32-only.
+    cudnn_benchmark : bool, default=False
+        Let cuDNN autotune its convolutions during training on CUDA.
 
     Attributes
     ----------
@@ -214,7 +222,7 @@ class TrainingNet(NeuralNet):
         pack_parameters=True,
         loss_scale=None,
         validation_score=None,
-        mixed_precision=False,
+        precision="float32",
         cudnn_benchmark=False,
         **kwargs,
     ):
@@ -223,7 +231,7 @@ class TrainingNet(NeuralNet):
         self.pack_parameters = pack_parameters
         self.loss_scale = loss_scale
         self.validation_score = validation_score
-        self.mixed_precision = mixed_precision
+        self.precision = precision
         self.cudnn_benchmark = cudnn_benchmark
 
     #: The training call under way (a class default: no call yet).
@@ -458,12 +466,11 @@ class TrainingNet(NeuralNet):
             and criterion.ignore_index < 0
             and all(p.requires_grad for p in self.module_.parameters())
             and not hasattr(self.module_, "training_loss")
+            and self.precision == "float32"
         ):
             call.analytic_layers = steps.plain_mlp_layers(self.module_)
         call.penalized = self._penalized()
-        self.autocast_dtype_ = (
-            autocast_dtype(self.device) if self.mixed_precision else None
-        )
+        self.autocast_dtype_ = autocast_dtype(self.precision)
         if needs_grad_scaler(self.autocast_dtype_):
             if getattr(self, "grad_scaler_", None) is None:
                 device_type = torch.device(self.device).type
@@ -649,7 +656,7 @@ class TrainingNet(NeuralNet):
             self.optimizer_.step()
 
     def _mixed_precision_step(self, call, batch):
-        """A step with the forward pass under autocast (CUDA).
+        """A step with the forward pass under autocast (CUDA or CPU).
 
         The loss is computed in float32 (autocast does so for its
         reductions); with float16 it is scaled before the backward pass, the

@@ -95,7 +95,7 @@ class PruningAutoencoder(BaseNeuralTransformer):
     {parameters: max_epochs, lr, batch_size, optimizer, alpha}
     callbacks : list of skorch callbacks or None, default=None
         Extra skorch callbacks for every training call.
-    {parameters: device, n_threads}
+    {parameters: device, precision, n_threads}
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation and shuffling; seeding stays local.
     {parameters: verbose}
@@ -122,7 +122,7 @@ class PruningAutoencoder(BaseNeuralTransformer):
     loss_threshold_ : float
         The threshold as an MSE (``loss_threshold`` times the mean feature
         variance with ``threshold_kind="relative"``).
-    {attributes: net_, device_, n_threads_}
+    {attributes: net_, device_, precision_, n_threads_}
     history_ : skorch.History
         One record per epoch, over the first training and every retraining:
         ``epoch`` and ``train_loss``.
@@ -206,6 +206,7 @@ class PruningAutoencoder(BaseNeuralTransformer):
         alpha=0.0,
         callbacks=None,
         device="auto",
+        precision="auto",
         n_threads=None,
         random_state=None,
         verbose=0,
@@ -228,6 +229,7 @@ class PruningAutoencoder(BaseNeuralTransformer):
         self.alpha = alpha
         self.callbacks = callbacks
         self.device = device
+        self.precision = precision
         self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose

@@ -34,6 +34,7 @@ from skorch.callbacks import Callback
 
 from skneuro._engine import (
     OPTIMIZERS,
+    PRECISIONS,
     EarlyStopping,
     ProgressBar,
     TrainingData,
@@ -45,6 +46,7 @@ from skneuro._engine import (
     out_of_memory_as_error,
     predict_in_chunks,
     resolve_device,
+    resolve_precision,
     torch_threads,
 )
 from skneuro.utils._fitted import forget_fit_on_error
@@ -116,6 +118,7 @@ class BaseNeuralNet(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         "alpha": [Interval(numbers.Real, 0, None, closed="left")],
         "callbacks": [list, None],
         "device": [str],
+        "precision": [StrOptions(set(PRECISIONS))],
         "n_threads": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -272,6 +275,12 @@ class BaseNeuralNet(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         if call.early_stopping:
             call.arrays, call.valid_arrays = self._validation_split(X, target, weights)
         call.device = resolve_device(self.device)
+        call.precision = resolve_precision(
+            self.precision,
+            call.device,
+            reduce_by_default=self._reduced_precision_by_default,
+            owner=type(self).__name__,
+        )
         random_state = check_random_state(self.random_state)
         call.seed = int(random_state.randint(np.iinfo(np.int32).max))
         call.n_threads = decide_threads(self.n_threads)
@@ -303,6 +312,7 @@ class BaseNeuralNet(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
                 device=device,
                 owner=owner,
             )
+        net.precision = call.precision
         self._configure(net, loss_scale, call.early_stopping)
         # An allocator failure while building or training: the same error.
         call.out_of_memory = partial(
@@ -359,10 +369,13 @@ class BaseNeuralNet(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             self._set_fitted(call)
         return True
 
-    #: Networks that train under autocast with cuDNN autotuning on CUDA (see
-    #: ``skneuro._engine.precision``): the convolutional ones. Dense ones stay
-    #: float32.
-    _autocast_and_autotuning = False
+    #: Whether ``precision="auto"`` trains in a reduced precision where the
+    #: hardware computes in it natively, and whether cuDNN autotunes the
+    #: training on CUDA (``skneuro._engine.precision``): the convolutional
+    #: networks. The dense ones are tiny and their fast step is float64
+    #: (``skneuro._engine.steps``), so they stay float32.
+    _reduced_precision_by_default = False
+    _cudnn_autotuning = False
 
     def _validation_split(self, X, target, weights):
         """Hold out ``validation_fraction`` of the data (classifiers)."""
@@ -381,8 +394,7 @@ class BaseNeuralNet(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
             },
             lr=self.lr,
             device=device,
-            mixed_precision=self._autocast_and_autotuning,
-            cudnn_benchmark=self._autocast_and_autotuning,
+            cudnn_benchmark=self._cudnn_autotuning,
             predict_nonlinearity=None,
             train_split=None,
             # For skorch's own forward/predict on arrays; training batches
@@ -492,6 +504,7 @@ class BaseNeuralNet(DocLinkMixin, BaseEstimator, metaclass=ABCMeta):
         rows = list(net.history)
         self.net_ = net
         self.device_ = call.device
+        self.precision_ = call.precision
         self.n_threads_ = call.n_threads
         self.history_ = net.history
         self.loss_curve_ = [row["train_loss"] for row in rows]
@@ -551,6 +564,8 @@ class _FitCall:
     valid_arrays: tuple = None
     early_stopping: bool = False
     device: str = None
+    #: The resolved precision (``resolve_precision``).
+    precision: str = None
     seed: int = None
     n_threads: int = None
     #: The network, once the call holds it (and may have changed it).

@@ -37,12 +37,12 @@ class SmallCNN(BaseImageClassifier):
         convolutions (and rounds the pools up), so that 8x8 digits work.
     {parameters: data_format, max_epochs, lr, batch_size, optimizer, alpha,
     class_weight, early_stopping, validation_fraction, n_iter_no_change, tol,
-    device, n_threads, random_state, verbose, warm_start, callbacks}
+    device, precision, n_threads, random_state, verbose, warm_start, callbacks}
 
     Attributes
     ----------
     {attributes: classes_, image_shape_, n_channels_, data_format_,
-    n_features_in_, feature_names_in_, net_, device_, n_threads_, history_,
+    n_features_in_, feature_names_in_, net_, device_, precision_, n_threads_, history_,
     loss_curve_, loss_, best_loss_, n_epochs_, n_iter_, validation_scores_,
     best_validation_score_}
 
@@ -93,6 +93,7 @@ class SmallCNN(BaseImageClassifier):
         n_iter_no_change=10,
         tol=1e-4,
         device="auto",
+        precision="auto",
         n_threads=None,
         random_state=None,
         verbose=0,
@@ -115,6 +116,7 @@ class SmallCNN(BaseImageClassifier):
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.device = device
+        self.precision = precision
         self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose

@@ -67,9 +67,8 @@ class GoogLeNetClassifier(BaseImageClassifier):
     class_weight, early_stopping, validation_fraction, n_iter_no_change, tol}
     device : str, default="auto"
         ``"auto"`` (CUDA when available), ``"cpu"``, ``"cuda"``...;
-        resolved in ``fit`` as ``device_``. On CUDA training runs under
-        autocast (bfloat16, or float16 with loss scaling).
-    {parameters: n_threads}
+        resolved in ``fit`` as ``device_``.
+    {parameters: precision, n_threads}
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, dropout, shuffling and the validation split;
         seeding stays local.
@@ -83,7 +82,7 @@ class GoogLeNetClassifier(BaseImageClassifier):
     input_mean_, input_std_ : tuple of 3 floats
         The per-channel normalisation the network applies to its input.
     {attributes: data_format_, n_features_in_, feature_names_in_, net_,
-    device_, n_threads_, history_,
+    device_, precision_, n_threads_, history_,
     loss_curve_, loss_, best_loss_, n_epochs_, n_iter_, validation_scores_,
     best_validation_score_}
 
@@ -133,6 +132,7 @@ class GoogLeNetClassifier(BaseImageClassifier):
         n_iter_no_change=10,
         tol=1e-4,
         device="auto",
+        precision="auto",
         n_threads=None,
         random_state=None,
         verbose=0,
@@ -156,6 +156,7 @@ class GoogLeNetClassifier(BaseImageClassifier):
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.device = device
+        self.precision = precision
         self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose

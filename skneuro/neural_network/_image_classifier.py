@@ -29,7 +29,8 @@ class BaseImageClassifier(BaseNeuralClassifier):
     (``data_format``, read by :mod:`skneuro.utils._images`), turned into a
     float32 ``(n, channels, height, width)`` batch; ``image_shape_``,
     ``n_channels_`` and ``data_format_`` recorded by ``fit`` and enforced
-    afterwards; training under autocast with cuDNN autotuning on CUDA.
+    afterwards; ``precision="auto"`` training in bfloat16 where the hardware
+    computes in it natively, with cuDNN autotuning on CUDA.
     Subclasses check the image size their network needs in
     ``_check_before_training``.
 
@@ -39,7 +40,8 @@ class BaseImageClassifier(BaseNeuralClassifier):
     repetition (the MLP's analytic step makes it exact there).
     """
 
-    _autocast_and_autotuning = True
+    _reduced_precision_by_default = True
+    _cudnn_autotuning = True
 
     _parameter_constraints = {
         **BaseNeuralClassifier._parameter_constraints,

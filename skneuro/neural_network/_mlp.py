@@ -38,7 +38,7 @@ class MLPClassifier(BaseNeuralClassifier):
         a batch of total sample weight ``n``. scikit-learn's default is
         1e-4; Hao's classifier has none.
     {parameters: class_weight, early_stopping, validation_fraction,
-    n_iter_no_change, tol, device, n_threads, random_state, verbose}
+    n_iter_no_change, tol, device, precision, n_threads, random_state, verbose}
     warm_start : bool, default=False
         When True, a further ``fit`` continues training the fitted network
         (same features and classes) instead of starting anew. A changed
@@ -49,8 +49,8 @@ class MLPClassifier(BaseNeuralClassifier):
     Attributes
     ----------
     {attributes: classes_, n_features_in_, feature_names_in_, net_, device_,
-    n_threads_, history_, loss_curve_, loss_, best_loss_, n_epochs_, n_iter_,
-    validation_scores_, best_validation_score_}
+    precision_, n_threads_, history_, loss_curve_, loss_, best_loss_,
+    n_epochs_, n_iter_, validation_scores_, best_validation_score_}
 
     See Also
     --------
@@ -107,6 +107,7 @@ class MLPClassifier(BaseNeuralClassifier):
         n_iter_no_change=10,
         tol=1e-4,
         device="auto",
+        precision="auto",
         n_threads=None,
         random_state=None,
         verbose=0,
@@ -126,6 +127,7 @@ class MLPClassifier(BaseNeuralClassifier):
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.device = device
+        self.precision = precision
         self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose

@@ -76,6 +76,19 @@ device : str, default={default}
     ``"auto"`` trains on CUDA when available and on the CPU otherwise;
     ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"mps"`` choose explicitly.
     Resolved in ``fit`` and stored as ``device_``.""",
+    "precision": """\
+precision : {"auto", "float32", "bfloat16", "float16"}, default={default}
+    The precision training computes in. In ``"bfloat16"`` and ``"float16"``
+    the forward passes of training run under :func:`torch.autocast`
+    (convolutions and matrix products in 16 bits; weights, optimizer state
+    and the loss in float32; float16 with loss scaling); prediction always
+    computes in float32. ``"auto"`` trains the convolutional estimators in
+    bfloat16 where the hardware computes in it natively (CUDA GPUs, which
+    get float16 when they lack bfloat16, and CPUs with AMX or AVX512-BF16)
+    and everything else in float32. ``"bfloat16"`` on a CPU without native
+    support trains correctly but slowly, with a ``SlowPrecisionWarning``;
+    ``"float16"`` is for CUDA only. Resolved in ``fit`` and stored as
+    ``precision_``. See :ref:`precision`.""",
     "n_threads": """\
 n_threads : int or None, default={default}
     Torch threads each ``fit`` computes with on the CPU. ``None`` decides in
@@ -139,6 +152,9 @@ net_ : skorch.NeuralNet
     "device_": """\
 device_ : str
     Device the network was trained on.""",
+    "precision_": """\
+precision_ : {"float32", "bfloat16", "float16"}
+    Precision the last ``fit`` trained in (``precision`` resolved).""",
     "n_threads_": """\
 n_threads_ : int
     Torch threads the last ``fit`` computed with.""",
