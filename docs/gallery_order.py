@@ -4,6 +4,7 @@ studies (sphinx-gallery's ``within_subsection_order``)."""
 ORDER = [
     "plot_pool_interpolate.py",
     "plot_feature_groups.py",
+    "plot_hao_features.py",
     "plot_mlp_classifier.py",
     "plot_pruning_autoencoder.py",
     "plot_distinctiveness_pruning.py",

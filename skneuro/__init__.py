@@ -16,6 +16,11 @@ from skneuro.datasets import (
     load_mnist,
     make_feature_table,
 )
+from skneuro.feature_extraction import (
+    LocalPhaseQuantization,
+    PyramidHOG,
+    make_hao_features,
+)
 from skneuro.neural_network import (
     DistinctivenessPruning,
     GoogLeNetClassifier,
@@ -37,10 +42,12 @@ __all__ = [
     "FeatureGroupSelector",
     "GoogLeNetClassifier",
     "ImageComparisonDisplay",
+    "LocalPhaseQuantization",
     "MLPClassifier",
     "PoolInterpolate",
     "PruningAutoencoder",
     "PruningCurveDisplay",
+    "PyramidHOG",
     "SearchResultsDisplay",
     "SmallCNN",
     "TrainingHistoryDisplay",
@@ -51,5 +58,6 @@ __all__ = [
     "load_lfw_faces",
     "load_mnist",
     "make_feature_table",
+    "make_hao_features",
     "pruning_curve",
 ]

@@ -41,6 +41,13 @@ FAST_PARAMS = {
         "batch_size": 32,
         "random_state": 0,
     },
+    # Generic 2-D data read as 1-pixel-high images; too small for LPQ's
+    # windows (see EXPECTED_FAILED_CHECKS and tests/test_lpq.py).
+    "LocalPhaseQuantization": {"image_shape": (1, -1)},
+    # Generic 2-D data read as 1-pixel-high images with one pyramid level;
+    # Canny never marks border pixels, so these images have no edges and
+    # all-zero features (tests/test_phog.py checks the features themselves).
+    "PyramidHOG": {"image_shape": (1, -1), "levels": 0},
     "PruningAutoencoder": {
         "hidden_units": 4,
         "max_epochs": 20,
@@ -52,6 +59,42 @@ FAST_PARAMS = {
 
 EXPECTED_FAILED_CHECKS = {
     # estimator name -> {check name: reason}
+    # The checks that fit on generic data: 1 to 10 features, no image of the
+    # 3x3 pixels an LPQ window needs, so fit refuses them (as it must).
+    # tests/test_lpq.py runs every check on a subclass that reads each
+    # feature as a 3x3 block of pixels, where they all pass.
+    "LocalPhaseQuantization": dict.fromkeys(
+        [
+            "check_fit_score_takes_y",
+            "check_estimators_overwrite_params",
+            "check_dont_overwrite_parameters",
+            "check_estimators_fit_returns_self",
+            "check_readonly_memmap_input",
+            "check_n_features_in_after_fitting",
+            "check_positive_only_tag_during_fit",
+            "check_estimators_dtypes",
+            "check_dtype_object",
+            "check_pipeline_consistency",
+            "check_estimators_nan_inf",
+            "check_estimators_pickle",
+            "check_f_contiguous_array_estimator",
+            "check_transformer_data_not_an_array",
+            "check_transformer_general",
+            "check_transformer_preserve_dtypes",
+            "check_methods_sample_order_invariance",
+            "check_methods_subset_invariance",
+            "check_fit2d_1sample",
+            "check_fit2d_1feature",
+            "check_dict_unchanged",
+            "check_fit_idempotent",
+            "check_fit_check_is_fitted",
+            "check_n_features_in",
+            "check_fit2d_predict1d",
+        ],
+        "scikit-learn's generic data has 1 to 10 features, and LPQ needs "
+        "images of at least window_size x window_size (3x3) pixels, so fit "
+        "refuses it; tests/test_lpq.py runs every check on 3x3 blocks",
+    ),
     "GoogLeNetClassifier": {
         "check_methods_subset_invariance": (
             "the convolutions that process the images pick their oneDNN kernel "

@@ -183,3 +183,20 @@ def save_figure(folder, figure, name):
     finally:
         plt.close(figure)
     return name
+
+
+def features_line(settings):
+    """The report's line stating how features were computed from images
+    (``settings["features"]``), or ``""`` for a feature table."""
+    features = settings.get("features")
+    if not features:
+        return ""
+    described = []
+    for name, title in (("lpq", "LocalPhaseQuantization"), ("phog", "PyramidHOG")):
+        params = ", ".join(f"{k}={v!r}" for k, v in sorted(features[name].items()))
+        described.append(f"`{title}({params})`")
+    return (
+        f"Features from images: {' and '.join(described)}, then "
+        f"{features['n_components']} principal components of each "
+        "(`skneuro.feature_extraction.make_hao_features`). "
+    )

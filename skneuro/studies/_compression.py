@@ -15,7 +15,7 @@ from sklearn.preprocessing import StandardScaler
 from skneuro.neural_network import PruningAutoencoder, pruning_curve
 from skneuro.plotting import PruningCurveDisplay
 from skneuro.studies._checks import check_count, check_seed
-from skneuro.studies._common import markdown_table, save_figure
+from skneuro.studies._common import features_line, markdown_table, save_figure
 from skneuro.studies._data import feature_data
 from skneuro.studies._folder import StudyFolder
 from skneuro.studies._runs import StudyPlan, run_plan, runs_into_out
@@ -98,6 +98,8 @@ def plan_compression(
         "retrain_epochs": retrain_epochs,
         "seed": seed,
     }
+    if table_data.feature_settings is not None:
+        settings["features"] = table_data.feature_settings
     runs = [
         (
             group,
@@ -178,7 +180,8 @@ def _report(folder, frame, *, settings, table_data):
     lines = [
         "## Compression by pruning (Hao, part 2)",
         "",
-        f"Data: {table_data.description}, each group standard-scaled. A sigmoid "
+        features_line(settings)
+        + f"Data: {table_data.description}, each group standard-scaled. A sigmoid "
         f"`PruningAutoencoder({settings['hidden_units']})` trained "
         f"{settings['epochs']} epochs, then pruned progressively (the least "
         f"distinct pair's unit, {settings['retrain_epochs']} retraining epochs a "

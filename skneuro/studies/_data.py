@@ -3,7 +3,9 @@
 ``--data`` is one of three kinds, told apart before anything trains:
 
 - a feature table (``.xlsx`` or ``.csv`` in the layout of Hao's spreadsheet):
-  for the ``feature-groups`` and ``compression`` studies;
+  for the ``feature-groups`` and ``compression`` studies, which also take an
+  image folder and compute the table's features from its images
+  (:func:`~skneuro.feature_extraction.make_hao_features`);
 - an MNIST-format folder (IDX files, gzipped or not, or ``.npz``; the
   official test files alone do) or an ``.npz`` file: for the image studies;
 - an image folder, one sub-folder per class: for the image studies.
@@ -27,6 +29,7 @@ from skimage.transform import resize
 
 import skneuro.datasets as datasets
 from skneuro.datasets._images import mnist_files
+from skneuro.feature_extraction._hao import make_hao_features
 from skneuro.studies._checks import check_splits
 
 FEATURE_SUFFIXES = {".xlsx", ".csv"}
@@ -50,6 +53,14 @@ class StudyData:
     target_names: list | None = None
     #: ``{"path": ..., "fingerprint": ...}``: what a resume compares.
     identity: dict = field(default_factory=dict)
+    #: Whether the labels are those of Hao's table (1..7, named in order).
+    table_labels: bool = False
+    #: How features were computed from images (``None`` for a table): the
+    #: settings a report states and a resume compares.
+    feature_settings: dict | None = None
+    #: The transformer a pipeline fits first on each training fold (the
+    #: principal components of image features), or ``None``.
+    prepare: object = None
 
     @property
     def class_names(self):
@@ -60,7 +71,7 @@ class StudyData:
         """
         labels = np.unique(self.y).tolist()
         names = list(self.target_names or [])
-        if self.groups is not None:
+        if self.table_labels:
             return {k: names[k - 1] for k in labels if 1 <= k <= len(names)}
         if len(names) != len(labels):
             return {}
@@ -244,7 +255,85 @@ def split_image_data(path, *, image_size, shipped, seeds, color="grey"):
 _SHIPPED_NAMES = {"digits28": "digits", "faces": "faces"}
 
 
-def feature_data(path, *, random_state=0):
+#: The size an image folder's images are resized to for Hao's features.
+FEATURE_IMAGE_SIZE = (64, 64)
+
+#: Principal components of each descriptor, as in Hao's table.
+HAO_COMPONENTS = 5
+
+
+def feature_data(path, *, random_state=0, cv=None):
+    """Features for Hao's feature studies: a shipped or the user's table, or
+    the features of the images of an image folder (see
+    :func:`image_feature_data`; ``cv``: the folds the principal components
+    are fitted in, ``None`` for all images at once)."""
+    if path is not None and data_kind(path) == "image-folder":
+        return image_feature_data(path, cv=cv)
+    return _table_data(path, random_state=random_state)
+
+
+def image_feature_data(path, *, cv=None):
+    """Hao's features of the images of an image folder.
+
+    The images are read grey at :data:`FEATURE_IMAGE_SIZE`; their LPQ and
+    PHOG histograms are computed once (they learn nothing from the data).
+    With ``cv`` (a number of folds) the histograms are returned with the PCA
+    step as ``prepare``, for a pipeline to fit on each training fold;
+    without, the principal components are fitted on all the images (the
+    compression study, which holds nothing out).
+    """
+    images = image_data(path, image_size=FEATURE_IMAGE_SIZE)
+    features = make_hao_features(n_components=HAO_COMPONENTS)
+    check_components(len(images.y), HAO_COMPONENTS, path, cv)
+    histograms = features["histograms"].fit_transform(images.X)
+    components = features["components"]
+    X, prepare = histograms, components
+    if cv is None:
+        X, prepare = components.fit_transform(histograms), None
+    names = {
+        name: [f"{name}_{i + 1}" for i in range(HAO_COMPONENTS)]
+        for name in ("lpq", "phog")
+    }
+    descriptors = features["histograms"].transformer_list
+    settings = {
+        "image_size": list(FEATURE_IMAGE_SIZE),
+        "n_components": HAO_COMPONENTS,
+        **{name: _plain(step.get_params()) for name, step in descriptors},
+    }
+    where = "on all images" if cv is None else "inside each training fold"
+    return StudyData(
+        X,
+        images.y,
+        f"{images.description}, read grey at {FEATURE_IMAGE_SIZE[0]}x"
+        f"{FEATURE_IMAGE_SIZE[1]}; {HAO_COMPONENTS} principal components "
+        f"(fitted {where}) of their LPQ and of their PHOG histograms",
+        groups=names,
+        target_names=images.target_names,
+        identity=images.identity,
+        feature_settings=settings,
+        prepare=prepare,
+    )
+
+
+def _plain(params):
+    """Parameters as JSON values (tuples as lists), for the settings."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+
+
+def check_components(n_images, n_components, path, cv=None):
+    """Refuse an image folder with too few images (or training images per
+    fold of ``cv``) for the principal components."""
+    n_train = n_images if cv is None else n_images - -(-n_images // cv)
+    if n_train <= n_components:
+        where = "" if cv is None else f", {n_train} in a training fold of {cv}"
+        raise ValueError(
+            f"--data {path}: {n_images} images{where}; Hao's features need more "
+            f"than {n_components} to fit (the principal components of each "
+            "descriptor)."
+        )
+
+
+def _table_data(path, *, random_state=0):
     """A feature table for Hao's feature studies: shipped or the user's."""
     if path is None:
         table = datasets.make_feature_table(random_state=random_state)
@@ -257,8 +346,9 @@ def feature_data(path, *, random_state=0):
         kind = data_kind(path)
         if kind != "features":
             raise ValueError(
-                f"--data {path} holds images; this study needs a feature table "
-                "(.xlsx or .csv in the layout of Hao's spreadsheet)."
+                f"--data {path} holds MNIST-format images; this study needs a "
+                "feature table (.xlsx or .csv in the layout of Hao's "
+                "spreadsheet) or an image folder (one sub-folder per class)."
             )
         try:
             table = datasets.load_feature_table(path)
@@ -275,4 +365,5 @@ def feature_data(path, *, random_state=0):
         groups=dict(table.groups),
         target_names=list(table.target_names),
         identity=identity,
+        table_labels=True,
     )

@@ -10,6 +10,7 @@ from functools import partial
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validate
 from sklearn.pipeline import Pipeline
@@ -19,7 +20,7 @@ from skneuro.neural_network import MLPClassifier
 from skneuro.plotting import SearchResultsDisplay
 from skneuro.preprocessing import FeatureGroupSelector
 from skneuro.studies._checks import check_count, check_folds, check_seed
-from skneuro.studies._common import markdown_table, save_figure
+from skneuro.studies._common import features_line, markdown_table, save_figure
 from skneuro.studies._data import feature_data
 from skneuro.studies._folder import StudyFolder
 from skneuro.studies._runs import StudyPlan, run_plan, runs_into_out
@@ -45,14 +46,25 @@ def _fold_rows(scores, n_folds, **columns):
     ]
 
 
-def _search_group(group, X, y, hidden_sizes, epochs, folds, seed, device, n_jobs):
+def _pipeline(prepare, group, classifier):
+    """Features (fitted per training fold, for images), group, scaling, model."""
+    steps = [] if prepare is None else [("features", clone(prepare))]
+    steps += [
+        ("groups", FeatureGroupSelector(select=group)),
+        ("scale", StandardScaler()),
+        ("clf", classifier),
+    ]
+    return Pipeline(steps)
+
+
+def _search_group(
+    group, X, y, hidden_sizes, epochs, folds, seed, device, n_jobs, prepare=None
+):
     """One run: the hidden-size search of one group, beside a logistic fit."""
-    pipe = Pipeline(
-        [
-            ("groups", FeatureGroupSelector(select=group)),
-            ("scale", StandardScaler()),
-            ("clf", MLPClassifier(max_epochs=epochs, random_state=seed, device=device)),
-        ]
+    pipe = _pipeline(
+        prepare,
+        group,
+        MLPClassifier(max_epochs=epochs, random_state=seed, device=device),
     )
     # error_score="raise": a failed fit stops the study rather than
     # recording NaN as if it were a score.
@@ -77,13 +89,7 @@ def _search_group(group, X, y, hidden_sizes, epochs, folds, seed, device, n_jobs
             scores, n_folds, group=group, model="MLP", hidden_units=int(hidden)
         )
     reference = cross_validate(
-        Pipeline(
-            [
-                ("groups", FeatureGroupSelector(select=group)),
-                ("scale", StandardScaler()),
-                ("clf", LogisticRegression(max_iter=1000)),
-            ]
-        ),
+        _pipeline(prepare, group, LogisticRegression(max_iter=1000)),
         X,
         y,
         scoring=_SCORING,
@@ -116,7 +122,7 @@ def plan_feature_groups(
     epochs = check_count("--epochs", epochs)
     cv = check_count("cv", cv, minimum=2)
     seed = check_seed(seed)
-    table_data = feature_data(data, random_state=seed)
+    table_data = feature_data(data, random_state=seed, cv=cv)
     y = table_data.y
     check_folds(
         y,
@@ -132,6 +138,8 @@ def plan_feature_groups(
         "cv": cv,
         "seed": seed,
     }
+    if table_data.feature_settings is not None:
+        settings["features"] = table_data.feature_settings
     common = {
         "X": table_data.X,
         "y": y,
@@ -141,6 +149,7 @@ def plan_feature_groups(
         "seed": seed,
         "device": device,
         "n_jobs": n_jobs,  # the searches' fits, not the groups, run at once
+        "prepare": table_data.prepare,
     }
     groups = [*table_data.groups, "all"]
     runs = [(group, {**common, "group": group}) for group in groups]
@@ -229,7 +238,8 @@ def _report(folder, frame, *, settings, chance, table_data):
     lines = [
         "## Feature groups and hidden sizes (Hao, part 1)",
         "",
-        f"Data: {table_data.description}. `Pipeline(FeatureGroupSelector, "
+        features_line(settings)
+        + f"Data: {table_data.description}. `Pipeline(FeatureGroupSelector, "
         "StandardScaler, MLPClassifier)` in `GridSearchCV` over "
         f"{len(sizes)} hidden sizes ({sizes.min()}-{sizes.max()}), "
         f"{settings['epochs']} full-batch Adam epochs, {settings['cv']}-fold "

@@ -117,7 +117,7 @@ STUDIES = {
                 "regression"
             ),
             plan=plan_feature_groups,
-            data_kinds=frozenset({"features"}),
+            data_kinds=frozenset({"features", "image-folder"}),
             quick={"hidden_sizes": (1, 2, 5, 10, 19), "epochs": 1000, "cv": 3},
             options=(EPOCHS,),
         ),
@@ -130,7 +130,7 @@ STUDIES = {
                 "the threshold"
             ),
             plan=plan_compression,
-            data_kinds=frozenset({"features"}),
+            data_kinds=frozenset({"features", "image-folder"}),
             quick={"epochs": 1000, "retrain_epochs": 100},
             options=(EPOCHS,),
         ),
