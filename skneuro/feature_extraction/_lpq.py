@@ -262,10 +262,9 @@ def _inverse_peaks(images):
 
 def _matmul(a, b, out):
     """``out = a @ b`` for C-contiguous float64 ``b`` and ``out``, by torch's
-    GEMM (MKL), 1.5 to 1.8 times as fast as NumPy's (OpenBLAS) on these
-    products of 3 or 8 rows, in one thread (measured: 6.4 against 9.9 ns per
-    pixel for a window of 3, 10.2 against 16.2 for the 8 row filters of a
-    window of 7). ``a``, small and maybe read-only, is copied."""
+    GEMM (MKL), faster than NumPy's (OpenBLAS) on these products of 3 or 8
+    rows in one thread (figures: docs/benchmarks.rst, "Figures behind the
+    code"). ``a``, small and maybe read-only, is copied."""
     torch.mm(
         torch.from_numpy(np.array(a)), torch.from_numpy(b), out=torch.from_numpy(out)
     )
