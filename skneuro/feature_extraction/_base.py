@@ -16,7 +16,6 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils import assert_all_finite
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -79,12 +78,12 @@ class BaseImageFeatures(TransformerMixin, BaseEstimator):
         """
         if self.image_shape is not None:
             requested_image_shape(self.image_shape)
+        # validate_input also refuses NaN and infinities.
         X = validate_input(
             self, X, reset=True, allow_nd=True, dtype=np.float64, ensure_min_features=1
         )
         images = self._grey(X, reset=True)
         self._check_image_size(*images.shape[1:])
-        assert_all_finite(X, input_name="X", estimator_name=type(self).__name__)
         self.image_shape_ = tuple(images.shape[1:])
         self.data_format_ = layout_of(X.shape, self.data_format)
         self._n_out = self._n_features_out(*self.image_shape_)
@@ -103,7 +102,14 @@ class BaseImageFeatures(TransformerMixin, BaseEstimator):
         features : ndarray of shape (n_samples, n_features_out)
             float64 features, named by :meth:`get_feature_names_out`.
         """
+        return self._extract(self._checked_images(X))
+
+    def _checked_images(self, X):
+        """``X`` checked against the fit (validated, finite, of the fitted
+        image size), as a C-contiguous float64 grey batch: what
+        ``transform`` and the subclasses' other image methods compute on."""
         check_is_fitted(self)
+        # validate_input also refuses NaN and infinities.
         X = validate_input(self, X, reset=False, allow_nd=True, dtype=np.float64)
         images = self._grey(X, reset=False)
         if tuple(images.shape[1:]) != self.image_shape_:
@@ -112,8 +118,7 @@ class BaseImageFeatures(TransformerMixin, BaseEstimator):
                 f"{type(self).__name__} was fitted on "
                 f"{self.image_shape_[0]}x{self.image_shape_[1]} images."
             )
-        assert_all_finite(X, input_name="X", estimator_name=type(self).__name__)
-        return self._extract(np.ascontiguousarray(images))
+        return np.ascontiguousarray(images)
 
     def get_feature_names_out(self, input_features=None):
         """Output feature names: ``<prefix>_0``, ``<prefix>_1``, ...

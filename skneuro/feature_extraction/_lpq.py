@@ -19,11 +19,9 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
 
 from skneuro.feature_extraction._base import BaseImageFeatures, check_odd_window
 from skneuro.utils._docstring import shared_docstring
-from skneuro.utils._validation import validate_input
 
 __all__ = ["LocalPhaseQuantization"]
 
@@ -509,7 +507,7 @@ default="uniform"
 width - window_size + 1), dtype uint8
             The code of each pixel whose window lies inside the image.
         """
-        images = self._fitted_images(X)
+        images = self._checked_images(X)
         n, h, w = images.shape
         s = self.window_size
         out = np.empty((n, h - s + 1, w - s + 1), dtype=np.uint8)
@@ -578,16 +576,3 @@ width - window_size + 1), dtype uint8
                 batch = images[start : start + chunk]
                 Z = _responses(batch, A, H, K, _inverse_peaks(batch), buffers)
                 store(start, _quantize(Z, reach), buffers)
-
-    def _fitted_images(self, X):
-        """``X`` checked as :meth:`transform` checks it, as a grey batch."""
-        check_is_fitted(self)
-        X = validate_input(self, X, reset=False, allow_nd=True, dtype=np.float64)
-        images = self._grey(X, reset=False)
-        if tuple(images.shape[1:]) != self.image_shape_:
-            raise ValueError(
-                f"X holds {images.shape[1]}x{images.shape[2]} images, but "
-                f"{type(self).__name__} was fitted on "
-                f"{self.image_shape_[0]}x{self.image_shape_[1]} images."
-            )
-        return np.ascontiguousarray(images)

@@ -13,13 +13,10 @@ from numbers import Integral, Real
 import numpy as np
 from scipy import ndimage as ndi
 from skimage.feature import canny
-from sklearn.utils import assert_all_finite
 from sklearn.utils._param_validation import Interval, Options
-from sklearn.utils.validation import check_is_fitted
 
 from skneuro.feature_extraction._base import BaseImageFeatures
 from skneuro.utils._docstring import shared_docstring
-from skneuro.utils._validation import validate_input
 
 __all__ = ["PyramidHOG"]
 
@@ -457,20 +454,6 @@ class PyramidHOG(BaseImageFeatures):
         )
         return _pyramid_of(deepest, self.levels)
 
-    def _validated_images(self, X):
-        """``X`` checked as ``transform`` checks it, as a grey batch."""
-        check_is_fitted(self)
-        X = validate_input(self, X, reset=False, allow_nd=True, dtype=np.float64)
-        images = self._grey(X, reset=False)
-        if tuple(images.shape[1:]) != self.image_shape_:
-            raise ValueError(
-                f"X holds {images.shape[1]}x{images.shape[2]} images, but "
-                f"PyramidHOG was fitted on {self.image_shape_[0]}x"
-                f"{self.image_shape_[1]} images."
-            )
-        assert_all_finite(X, input_name="X", estimator_name="PyramidHOG")
-        return np.ascontiguousarray(images)
-
     # -- what the figures show -----------------------------------------------
     def pyramid(self, X):
         """The histograms of every level, before normalisation.
@@ -489,7 +472,7 @@ class PyramidHOG(BaseImageFeatures):
             is their concatenation (level by level, cells row-major) divided
             by its sum.
         """
-        images = self._validated_images(X)
+        images = self._checked_images(X)
         chunks = [self._pyramid(images[a:b]) for a, b in self._chunks(images)]
         return [np.concatenate(level) for level in zip(*chunks, strict=True)]
 
@@ -505,7 +488,7 @@ class PyramidHOG(BaseImageFeatures):
         -------
         edges : ndarray of bool, shape (n_samples, height, width)
         """
-        images = self._validated_images(X)
+        images = self._checked_images(X)
         return np.concatenate(
             [self._edges(images[a:b]) for a, b in self._chunks(images)]
         )
