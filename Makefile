@@ -1,5 +1,5 @@
 # Every target that runs code first makes sure .venv exists and holds the
-# package with its dev, docs and dask extras, so a fresh clone needs no step done by hand.
+# package with its dev, docs, dask and onnx extras, so a fresh clone needs no step done by hand.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -11,7 +11,7 @@ venv: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --progress-bar off -e ".[dev,docs,dask]"
+	$(PY) -m pip install --quiet --progress-bar off -e ".[dev,docs,dask,onnx]"
 	touch $(STAMP)
 
 lint: $(STAMP)

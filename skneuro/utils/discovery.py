@@ -22,6 +22,10 @@ _TYPE_MIXINS = {
 }
 
 
+#: Public modules that need an optional extra and define no estimator.
+_OPTIONAL = {"skneuro.onnx"}
+
+
 def all_estimators(type_filter=None):
     """List every public estimator class defined in skneuro.
 
@@ -66,6 +70,8 @@ def all_estimators(type_filter=None):
     for module_info in pkgutil.walk_packages([package], prefix="skneuro."):
         parts = module_info.name.split(".")
         if "tests" in parts or any(part.startswith("_") for part in parts):
+            continue
+        if module_info.name in _OPTIONAL:
             continue
         module = importlib.import_module(module_info.name)
         for name, cls in inspect.getmembers(module, inspect.isclass):

@@ -171,6 +171,12 @@ class GoogLeNetModule(nn.Module):
     #: deeper with convolutions").
     AUX_WEIGHT = 0.3
 
+    #: Arguments that name local files read at construction (the pretrained
+    #: state dict): a model file rebuilds the module with them set to
+    #: ``None`` and loads the stored weights instead (:mod:`skneuro.io`),
+    #: since the deploying machine may not have those files.
+    file_arguments = ("weights",)
+
     def __init__(
         self,
         in_channels,
