@@ -8,6 +8,7 @@ within float32 rounding.
 
 import numpy as np
 import pytest
+from skimage import data
 from sklearn.datasets import load_digits, load_iris
 from sklearn.decomposition import PCA
 from sklearn.exceptions import NotFittedError
@@ -17,6 +18,7 @@ from sklearn.preprocessing import StandardScaler
 from skneuro import (
     FeatureGroupSelector,
     GoogLeNetClassifier,
+    LocalPhaseQuantization,
     MLPClassifier,
     PoolInterpolate,
     PruningAutoencoder,
@@ -24,10 +26,12 @@ from skneuro import (
     SmallCNN,
     make_feature_table,
 )
+from skneuro.utils import all_estimators
 
 ort = pytest.importorskip("onnxruntime", reason="needs the onnx extra")
 skl2onnx = pytest.importorskip("skl2onnx", reason="needs the onnx extra")
-to_onnx = pytest.importorskip("skneuro.onnx", reason="needs the onnx extra").to_onnx
+skneuro_onnx = pytest.importorskip("skneuro.onnx", reason="needs the onnx extra")
+to_onnx = skneuro_onnx.to_onnx
 
 
 def _run(onnx_model, X):
@@ -151,6 +155,42 @@ def test_feature_group_selector(hao_table):
     np.testing.assert_array_equal(out, np.asarray(selector.transform(X)))
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"window_size": 5, "grid": (2, 3)},
+        {"window_size": 7, "decorrelate": False, "frequency_estimation": "gaussian"},
+    ],
+)
+def test_lpq_histograms_are_bit_identical(params):
+    camera = data.camera()[::8, ::8].astype(np.float64)
+    noise = np.random.RandomState(0).rand(64, 64) * 255
+    images = np.stack([camera, camera.T, noise, np.zeros((64, 64))])
+    lpq = LocalPhaseQuantization(**params).fit(images)
+    (out,) = _run(to_onnx(lpq, images[:1]), images)
+    assert out.dtype == np.float64
+    np.testing.assert_array_equal(out, lpq.transform(images))
+    rgb = np.stack([images, images / 2, images[:, ::-1]], axis=-1)
+    rgb = (rgb / 255).astype(np.float32)
+    lpq = LocalPhaseQuantization(**params).fit(rgb)
+    (out,) = _run(to_onnx(lpq, rgb[:1]), rgb)
+    assert out.dtype == np.float32  # computed in float64, given as the input
+    np.testing.assert_array_equal(out, lpq.transform(rgb).astype(np.float32))
+
+
+def test_images_to_labels_through_lpq(digits):
+    """Raw images in, labels out: LPQ, scaling, PCA and the MLP in one graph."""
+    X, y = digits
+    pipe = make_pipeline(
+        LocalPhaseQuantization(image_shape=(8, 8)),
+        StandardScaler(),
+        PCA(n_components=10),
+        MLPClassifier(hidden_units=16, max_epochs=100, random_state=0),
+    ).fit(X[:500], y[:500])
+    _assert_classifier_parity(pipe, X[:500], X[500:900], atol=1e-5)
+
+
 def test_skl2onnx_converts_skneuro_pipelines_once_imported(hao_table):
     """The converters are registered: skl2onnx's own entry point works, with
     its default ZipMap of probabilities."""
@@ -182,3 +222,11 @@ def test_refuses_unfitted_models_and_bad_samples(digits):
         to_onnx(fitted, digits[0][:0])
     with pytest.raises(ValueError, match="method must be one of"):
         to_onnx(fitted, digits[0][:1], method="score")
+
+
+def test_every_estimator_is_exported_or_says_why():
+    from skneuro.onnx._converters import CONVERTERS
+
+    names = {cls.__name__ for cls in CONVERTERS}
+    for name, _ in all_estimators():
+        assert (name in names) != (name in skneuro_onnx.NOT_EXPORTABLE), name

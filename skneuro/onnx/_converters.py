@@ -11,9 +11,8 @@ for string classes, as skl2onnx's classifiers do) and ``probabilities``
 Not exported: :class:`~skneuro.feature_extraction.PyramidHOG`, whose Canny
 edges keep weak edges by hysteresis, a flood fill over connected pixels
 whose length depends on the image (no fixed graph of ONNX operators
-computes it), and :class:`~skneuro.feature_extraction.LocalPhaseQuantization`,
-whose histograms are not written yet (its filters and codes are
-convolutions and comparisons; see the deployment guide).
+computes it). :class:`~skneuro.feature_extraction.LocalPhaseQuantization`
+is exported (:mod:`._lpq`).
 """
 
 import numpy as np
@@ -28,6 +27,7 @@ from skl2onnx.common.data_types import (
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from skneuro.feature_extraction._lpq import LocalPhaseQuantization
 from skneuro.neural_network._autoencoder import PruningAutoencoder
 from skneuro.neural_network._cnn import SmallCNN
 from skneuro.neural_network._googlenet import GoogLeNetClassifier
@@ -39,6 +39,7 @@ from skneuro.onnx._graph import (
     node,
     torch_graph,
 )
+from skneuro.onnx._lpq import convert_lpq, lpq_shapes
 from skneuro.preprocessing._feature_groups import FeatureGroupSelector
 from skneuro.preprocessing._pool_interpolate import PoolInterpolate
 from skneuro.utils._images import layout_of
@@ -49,10 +50,6 @@ NOT_EXPORTABLE = {
         "its Canny edges keep weak edges by hysteresis, a flood fill over "
         "connected pixels whose length depends on the image, which no fixed "
         "ONNX graph computes"
-    ),
-    "LocalPhaseQuantization": (
-        "its 256-bin code histograms have no converter yet (the filters and "
-        "codes are convolutions and comparisons, the histograms a one-hot sum)"
     ),
 }
 
@@ -302,6 +299,12 @@ CONVERTERS = {
         "SkneuroPoolInterpolate",
         _same_type_shapes(None),
         _convert_pool_interpolate,
+        None,
+    ),
+    LocalPhaseQuantization: (
+        "SkneuroLocalPhaseQuantization",
+        lpq_shapes,
+        convert_lpq,
         None,
     ),
 }

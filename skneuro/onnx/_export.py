@@ -71,9 +71,11 @@ def to_onnx(model, X_sample, *, method="predict", name=None):
     The model may be any fitted skneuro estimator that has a converter
     (:class:`~skneuro.MLPClassifier`, :class:`~skneuro.SmallCNN`,
     :class:`~skneuro.GoogLeNetClassifier`, :class:`~skneuro.PruningAutoencoder`,
-    :class:`~skneuro.PoolInterpolate`, :class:`~skneuro.FeatureGroupSelector`),
-    or a :class:`~sklearn.pipeline.Pipeline`, :class:`~sklearn.pipeline.FeatureUnion`
-    or :class:`~sklearn.compose.ColumnTransformer` mixing them with
+    :class:`~skneuro.PoolInterpolate`, :class:`~skneuro.FeatureGroupSelector`,
+    :class:`~skneuro.LocalPhaseQuantization`; not :class:`~skneuro.PyramidHOG`,
+    see :data:`NOT_EXPORTABLE`), or a :class:`~sklearn.pipeline.Pipeline`,
+    :class:`~sklearn.pipeline.FeatureUnion` or
+    :class:`~sklearn.compose.ColumnTransformer` mixing them with
     scikit-learn's steps that skl2onnx converts (StandardScaler, PCA, ...).
     Importing :mod:`skneuro.onnx` registers skneuro's converters with
     skl2onnx, so ``skl2onnx.to_onnx`` converts such pipelines too.
