@@ -442,3 +442,10 @@ def test_unsupported_objects_are_named(iris, tmp_path):
     with pytest.raises(TypeError, match="best_estimator_"):
         dump(search, tmp_path / "b.skneuro")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_device_this_machine_lacks_is_refused_before_reading(tmp_path):
+    if torch.cuda.is_available():
+        pytest.skip("needs a machine without CUDA")
+    with pytest.raises(ValueError, match="device='cuda'"):
+        load(tmp_path / "never-read.skneuro", device="cuda")

@@ -12,6 +12,7 @@ import numpy as np
 import safetensors.torch
 import skops.io
 
+from skneuro._engine.device import resolve_device
 from skneuro.io._decode import Decoder, check_tree
 from skneuro.io._encode import Encoder
 from skneuro.io._format import (
@@ -230,6 +231,8 @@ def load(path, *, device=None):
     ModelFileError
         When the file is not a skneuro model file, was written in a newer
         format version, or holds anything the format does not allow.
+    ValueError
+        When ``device`` names a device this machine lacks.
 
     See Also
     --------
@@ -251,6 +254,8 @@ def load(path, *, device=None):
     >>> loaded.device_, loaded.n_epochs_
     ('cpu', 5)
     """
+    if device is not None:
+        device = resolve_device(device)  # a bad device, before reading
     path = str(path)
     try:
         archive = zipfile.ZipFile(path)

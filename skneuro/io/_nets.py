@@ -11,6 +11,7 @@ left out: the callbacks (the next fit configures them again) and the device
 import torch
 from skorch.history import History
 
+from skneuro._engine.device import resolve_device
 from skneuro._engine.net import TrainingNet
 
 #: skorch's and TrainingNet's own constructor parameters that are stored.
@@ -116,14 +117,11 @@ def build_net(fields, device):
 
 
 def load_device(stored, device):
-    """``device``, or the stored one when this machine has it, else the CPU."""
+    """``device`` (checked), or the stored one when this machine has it, else
+    the CPU: a model trained on CUDA loads on a machine without it."""
     if device is not None:
-        return str(device)
-    kind = torch.device(stored).type
-    if kind == "cpu":
-        return stored
-    if kind == "cuda" and torch.cuda.is_available():
-        return stored
-    if kind == "mps" and torch.backends.mps.is_available():
-        return stored
-    return "cpu"
+        return resolve_device(device)
+    try:
+        return resolve_device(stored)
+    except ValueError:
+        return "cpu"
