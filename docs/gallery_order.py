@@ -10,6 +10,7 @@ ORDER = [
     "plot_distinctiveness_pruning.py",
     "plot_small_cnn.py",
     "plot_googlenet.py",
+    "plot_deploying.py",
     "plot_study_pool_interpolate.py",
     "plot_study_feature_groups.py",
     "plot_study_compression.py",
