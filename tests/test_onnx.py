@@ -220,6 +220,9 @@ def test_refuses_unfitted_models_and_bad_samples(digits):
     fitted = PoolInterpolate(image_shape=(8, 8)).fit(digits[0])
     with pytest.raises(ValueError, match="X_sample must hold at least one sample"):
         to_onnx(fitted, digits[0][:0])
+    with pytest.raises(ValueError, match="X has 128 features"):
+        # Read as 8x8 images, 128 columns would be two images a row.
+        to_onnx(fitted, np.hstack([digits[0][:1]] * 2))
     with pytest.raises(ValueError, match="method must be one of"):
         to_onnx(fitted, digits[0][:1], method="score")
 

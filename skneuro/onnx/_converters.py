@@ -15,6 +15,8 @@ computes it). :class:`~skneuro.feature_extraction.LocalPhaseQuantization`
 is exported (:mod:`._lpq`).
 """
 
+import numbers
+
 import numpy as np
 from onnx import TensorProto
 from skl2onnx import update_registered_converter
@@ -37,6 +39,7 @@ from skneuro.onnx._graph import (
     constant,
     dense_layers,
     node,
+    set_output,
     torch_graph,
 )
 from skneuro.onnx._lpq import convert_lpq, lpq_shapes
@@ -69,7 +72,9 @@ def _label_classes(model):
     classes = np.asarray(model.classes_)
     if all(isinstance(c, str) for c in classes.tolist()):
         return classes.astype(str), StringTensorType
-    if classes.dtype.kind in "biu":
+    if classes.dtype.kind in "biu" or all(
+        isinstance(c, numbers.Integral) for c in classes.tolist()
+    ):
         return classes.astype(np.int64), Int64TensorType
     values = classes.astype(np.float64) if classes.dtype.kind == "f" else None
     if values is not None and np.array_equal(values, np.round(values)):
@@ -168,12 +173,7 @@ def _convert_autoencoder(scope, operator, container):
     module = operator.raw_operator._code_module()
     X = as_float(scope, container, operator.inputs[0])
     codes = dense_layers(scope, container, [module.encoder, module.activation], X)
-    container.add_node(
-        "Identity",
-        [codes],
-        [operator.outputs[0].full_name],
-        name=scope.get_unique_operator_name("Identity"),
-    )
+    set_output(scope, container, codes, operator.outputs[0])
 
 
 def _decoder_shapes(operator):
@@ -187,12 +187,7 @@ def _convert_decoder(scope, operator, container):
     module = operator.raw_operator.autoencoder._code_module()
     codes = as_float(scope, container, operator.inputs[0])
     restored = dense_layers(scope, container, [module.decoder], codes)
-    container.add_node(
-        "Identity",
-        [restored],
-        [operator.outputs[0].full_name],
-        name=scope.get_unique_operator_name("Identity"),
-    )
+    set_output(scope, container, restored, operator.outputs[0])
 
 
 # -- transformers -------------------------------------------------------------
@@ -247,12 +242,7 @@ def _convert_pool_interpolate(scope, operator, container):
         X = node(scope, container, "Reshape", [X, flat])
     elif layout == "channels_last":
         X = node(scope, container, "Transpose", [X], perm=[0, 2, 3, 1])
-    container.add_node(
-        "Identity",
-        [X],
-        [operator.outputs[0].full_name],
-        name=scope.get_unique_operator_name("Identity"),
-    )
+    set_output(scope, container, X, operator.outputs[0])
 
 
 _CLASSIFIER_OPTIONS = {"zipmap": [True, False, "columns"], "nocl": [False]}

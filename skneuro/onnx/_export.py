@@ -65,6 +65,15 @@ def _input_type(X_sample):
     return tensor_type([None, *X.shape[1:]])
 
 
+def _check_sample(model, X_sample):
+    """The model's own checks of ``X_sample``, as in ``predict`` (or
+    ``transform``): a sample of another shape than the fit's would give a
+    graph that reads its input wrongly (flat rows of 128 pixels as two 8x8
+    images, say), so it is refused here with the model's message."""
+    method = "predict" if hasattr(model, "predict") else "transform"
+    getattr(model, method)(X_sample)
+
+
 def to_onnx(model, X_sample, *, method="predict", name=None):
     """Export a fitted skneuro estimator or pipeline to ONNX.
 
@@ -92,8 +101,10 @@ def to_onnx(model, X_sample, *, method="predict", name=None):
     model : estimator
         The fitted model.
     X_sample : array-like of shape (n_samples, ...)
-        A few samples as ``predict`` takes them; a DataFrame's columns
-        become the input's columns, in order.
+        A few samples as ``predict`` takes them (the model predicts them
+        once, so that its own checks refuse a sample of another shape than
+        the fit's); a DataFrame's columns become the input's columns, in
+        order.
     method : {"predict", "inverse_transform"}, default="predict"
         ``"predict"`` exports what the model predicts or transforms;
         ``"inverse_transform"`` exports a PruningAutoencoder's decoder, whose
@@ -111,6 +122,8 @@ def to_onnx(model, X_sample, *, method="predict", name=None):
     TypeError
         When the model holds an estimator that cannot be exported (named,
         with the reason), or one skl2onnx has no converter for.
+    ValueError
+        When ``X_sample`` is not what the model predicts on.
 
     Examples
     --------
@@ -140,6 +153,8 @@ def to_onnx(model, X_sample, *, method="predict", name=None):
             )
         model = AutoencoderDecoder(model)
     _check_exportable(model)
+    input_type = _input_type(X_sample)
+    _check_sample(model, X_sample)
     options = {
         cls: {"zipmap": False}
         for cls in CONVERTERS
@@ -147,7 +162,7 @@ def to_onnx(model, X_sample, *, method="predict", name=None):
     }
     return skl2onnx.to_onnx(
         model,
-        initial_types=[("X", _input_type(X_sample))],
+        initial_types=[("X", input_type)],
         target_opset=OPSET,
         options=options,
         name=name,

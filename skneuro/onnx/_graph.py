@@ -5,6 +5,7 @@ from its ``scope`` and returns the name of the tensor it computes, so the
 converters read as the computation they export:
 
 - :func:`constant`, :func:`node`: an initializer, one node;
+  :func:`set_output`: a tensor as the operator's output;
 - :func:`as_float`: the input in float32, as the networks compute;
 - :func:`dense_layers`: ``Linear`` layers and activations as ``Gemm`` nodes,
   written directly (as skl2onnx's own MLP converter does): exact, and
@@ -56,6 +57,16 @@ def node(scope, container, op_type, inputs, seed=None, **attrs):
         **attrs,
     )
     return output
+
+
+def set_output(scope, container, tensor, variable):
+    """Make ``tensor`` the value of the operator's output ``variable``."""
+    container.add_node(
+        "Identity",
+        [tensor],
+        [variable.full_name],
+        name=scope.get_unique_operator_name("Identity"),
+    )
 
 
 def as_float(scope, container, variable):
