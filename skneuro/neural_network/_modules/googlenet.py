@@ -6,7 +6,21 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torchvision.models import GoogLeNet
+
+
+def _googlenet_class():
+    """torchvision's ``GoogLeNet``, imported when a GoogLeNet is first built.
+
+    Importing torchvision loads all its models and ops, which took most of
+    ``import skneuro``'s time for a network that only GoogLeNetClassifier
+    builds (the figure: docs/benchmarks.rst, "Figures behind the code");
+    every process that imports skneuro (study workers, Dask workers) paid
+    for it.
+    """
+    from torchvision.models.googlenet import GoogLeNet
+
+    return GoogLeNet
+
 
 #: The children of torchvision's GoogLeNet that hold the pretrained trunk
 #: (everything but the classifier ``fc`` and the auxiliary heads).
@@ -97,7 +111,8 @@ def check_pretrained(path, state=None, own=None):
         state = read_state_dict(path)
     if own is None:
         with torch.device("meta"):
-            own = GoogLeNet(aux_logits=False, init_weights=False).state_dict()
+            own = _googlenet_class()(aux_logits=False, init_weights=False)
+            own = own.state_dict()
     trunk = [k for k in own if k.split(".", 1)[0] in TRUNK]
     missing = [k for k in trunk if k not in state]
     wrong = [k for k in trunk if k in state and state[k].shape != own[k].shape]
@@ -195,7 +210,7 @@ class GoogLeNetModule(nn.Module):
                 f"{in_channels} channels."
             )
         self.input_size = int(input_size)
-        self.net = GoogLeNet(
+        self.net = _googlenet_class()(
             num_classes=n_outputs,
             aux_logits=aux_logits,
             transform_input=False,
