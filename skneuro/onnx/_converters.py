@@ -18,10 +18,8 @@ is exported (:mod:`._lpq`).
 import numbers
 
 import numpy as np
-from onnx import TensorProto
 from skl2onnx import update_registered_converter
 from skl2onnx.common.data_types import (
-    DoubleTensorType,
     FloatTensorType,
     Int64TensorType,
     StringTensorType,
@@ -38,6 +36,8 @@ from skneuro.onnx._graph import (
     as_float,
     constant,
     dense_layers,
+    input_layout,
+    is_double,
     node,
     set_output,
     torch_graph,
@@ -45,7 +45,6 @@ from skneuro.onnx._graph import (
 from skneuro.onnx._lpq import convert_lpq, lpq_shapes
 from skneuro.preprocessing._feature_groups import FeatureGroupSelector
 from skneuro.preprocessing._pool_interpolate import PoolInterpolate
-from skneuro.utils._images import layout_of
 
 #: What cannot be exported, and why (``to_onnx`` refuses these by name).
 NOT_EXPORTABLE = {
@@ -133,8 +132,7 @@ def _images(scope, container, operator):
     if len(shape) in (2, 3):
         target = constant(scope, container, "image_shape", np.array([-1, c, h, w]))
         return node(scope, container, "Reshape", [X, target], "images")
-    layout = layout_of((1, *shape[1:]), model.data_format, model.data_format_)
-    if layout == "channels_last":
+    if input_layout(operator) == "channels_last":
         return node(scope, container, "Transpose", [X], "images", perm=[0, 3, 1, 2])
     return X
 
@@ -223,8 +221,7 @@ def _convert_pool_interpolate(scope, operator, container):
     model = operator.raw_operator
     check_is_fitted(model)
     variable, shape = operator.inputs[0], _input_shape(operator)
-    elem = variable.type.to_onnx_type().tensor_type.elem_type
-    dtype = np.float64 if elem == TensorProto.DOUBLE else np.float32
+    dtype = np.float64 if is_double(variable) else np.float32
     (h, w), X = model.image_shape_, variable.full_name
     A_h, A_w = (m[np.dtype(dtype)]["full"] for m in model._matrices)
     layout = None
@@ -232,7 +229,7 @@ def _convert_pool_interpolate(scope, operator, container):
         target = constant(scope, container, "image_shape", np.array([-1, h, w]))
         X = node(scope, container, "Reshape", [X, target], "images")
     elif len(shape) == 4:
-        layout = layout_of((1, *shape[1:]), model.data_format, model.data_format_)
+        layout = input_layout(operator)
         if layout == "channels_last":
             X = node(scope, container, "Transpose", [X], perm=[0, 3, 1, 2])
     X = node(scope, container, "MatMul", [X, constant(scope, container, "A_w", A_w.T)])
@@ -298,10 +295,6 @@ CONVERTERS = {
         None,
     ),
 }
-
-#: The input types the converters take.
-INPUT_TYPES = (FloatTensorType, DoubleTensorType)
-
 
 def register():
     """Register every converter with skl2onnx (done on import of

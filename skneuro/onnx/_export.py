@@ -2,6 +2,7 @@
 
 import numpy as np
 import skl2onnx
+from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
 from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils.validation import check_is_fitted
@@ -10,7 +11,6 @@ from skneuro.neural_network._autoencoder import PruningAutoencoder
 from skneuro.neural_network._classifier import BaseNeuralClassifier
 from skneuro.onnx._converters import (
     CONVERTERS,
-    INPUT_TYPES,
     NOT_EXPORTABLE,
     AutoencoderDecoder,
 )
@@ -60,8 +60,7 @@ def _input_type(X_sample):
             f"X_sample must be numeric; got dtype {X.dtype}. The exported model "
             "takes one float tensor."
         )
-    float_type, double_type = INPUT_TYPES
-    tensor_type = double_type if X.dtype == np.float64 else float_type
+    tensor_type = DoubleTensorType if X.dtype == np.float64 else FloatTensorType
     return tensor_type([None, *X.shape[1:]])
 
 

@@ -7,6 +7,7 @@ converters read as the computation they export:
 - :func:`constant`, :func:`node`: an initializer, one node;
   :func:`set_output`: a tensor as the operator's output;
 - :func:`as_float`: the input in float32, as the networks compute;
+  :func:`is_double`, :func:`input_layout`: the input's type and layout;
 - :func:`dense_layers`: ``Linear`` layers and activations as ``Gemm`` nodes,
   written directly (as skl2onnx's own MLP converter does): exact, and
   instant where torch's exporter takes seconds per network;
@@ -22,6 +23,8 @@ import numpy as np
 import torch
 from onnx import TensorProto, helper, numpy_helper
 from torch import nn
+
+from skneuro.utils._images import layout_of
 
 #: The ONNX opset of every graph skneuro exports: the first with ``Resize``'s
 #: ``antialias`` (GoogLeNet shrinks larger images with an antialiased
@@ -67,6 +70,19 @@ def set_output(scope, container, tensor, variable):
         [variable.full_name],
         name=scope.get_unique_operator_name("Identity"),
     )
+
+
+def is_double(variable):
+    """Whether the skl2onnx Variable ``variable`` holds float64."""
+    return variable.type.to_onnx_type().tensor_type.elem_type == TensorProto.DOUBLE
+
+
+def input_layout(operator):
+    """How the operator's 4-D image input is laid out (``"channels_first"``
+    or ``"channels_last"``), read as its fitted model reads such input."""
+    model = operator.raw_operator
+    shape = operator.inputs[0].type.shape
+    return layout_of((1, *shape[1:]), model.data_format, model.data_format_)
 
 
 def as_float(scope, container, variable):

@@ -28,12 +28,7 @@ from skneuro.feature_extraction._lpq import (
     _grid_pair,
     _split_sizes,
 )
-from skneuro.onnx._graph import constant, node
-from skneuro.utils._images import layout_of
-
-
-def _is_double(variable):
-    return variable.type.to_onnx_type().tensor_type.elem_type == TensorProto.DOUBLE
+from skneuro.onnx._graph import constant, input_layout, is_double, node
 
 
 def lpq_shapes(operator):
@@ -41,10 +36,17 @@ def lpq_shapes(operator):
     type the steps after it compute in."""
     model = operator.raw_operator
     variable = operator.inputs[0]
-    tensor_type = DoubleTensorType if _is_double(variable) else FloatTensorType
+    tensor_type = DoubleTensorType if is_double(variable) else FloatTensorType
     operator.outputs[0].type = tensor_type(
         [variable.get_first_dimension(), model._n_out]
     )
+
+
+def _code_shape(model):
+    """Height and width of the code images: the pixels whose window lies
+    inside the image."""
+    h, w = model.image_shape_
+    return h - model.window_size + 1, w - model.window_size + 1
 
 
 def _grey(scope, container, operator):
@@ -62,7 +64,7 @@ def _grey(scope, container, operator):
     )
     channels = 1
     if len(shape) == 4:
-        layout = layout_of((1, *shape[1:]), model.data_format, model.data_format_)
+        layout = input_layout(operator)
         channels = shape[1] if layout == "channels_first" else shape[3]
         if channels == 3:
             if layout == "channels_first":
@@ -102,8 +104,7 @@ def _codes(scope, container, model, images):
         float(model.rho),
     )
     s = model.window_size
-    h, w = model.image_shape_
-    hh, ww = h - s + 1, w - s + 1
+    hh, ww = _code_shape(model)
     axes = constant(scope, container, "axes", np.array([1, 2]))
     windows = []
     for i in range(s):
@@ -128,9 +129,7 @@ def _codes(scope, container, model, images):
 def _histograms(scope, container, model, codes):
     """Normalised 256-bin histograms of each grid cell, ``(n, cells * 256)``."""
     rows, cols = _grid_pair(model.grid)
-    s = model.window_size
-    h, w = model.image_shape_
-    hh, ww = h - s + 1, w - s + 1
+    hh, ww = _code_shape(model)
     size_r, size_c = _split_sizes(hh, rows), _split_sizes(ww, cols)
     cell = np.repeat(np.arange(rows), size_r)[:, None] * cols + np.repeat(
         np.arange(cols), size_c
@@ -198,5 +197,5 @@ def convert_lpq(scope, operator, container):
         [histograms],
         [operator.outputs[0].full_name],
         name=scope.get_unique_operator_name("Cast"),
-        to=TensorProto.DOUBLE if _is_double(operator.inputs[0]) else TensorProto.FLOAT,
+        to=TensorProto.DOUBLE if is_double(operator.inputs[0]) else TensorProto.FLOAT,
     )
